@@ -1,0 +1,171 @@
+#include "reference/codec.h"
+
+#include <memory>
+
+#include "reference/limits.h"
+
+namespace gossip {
+namespace {
+
+Status frame_error(Status::Code code, const std::string& message) {
+  return Status::error(code, message);
+}
+
+// Opens a frame of the expected kind and hands its payload to `decode_payload`, which must
+// consume it exactly.
+template <typename T, typename F>
+Result<T> decode_frame(ByteView bytes, FrameKind kind, const char* what, F&& decode_payload) {
+  Result<Frame> frame = open_frame(bytes);
+  if (!frame.is_ok()) return frame.status();
+  if (frame.value().kind != kind) {
+    return frame_error(Status::Code::kUnknownTag,
+                       std::string("expected a ") + what + " frame, got kind " +
+                           std::to_string(static_cast<int>(frame.value().kind)));
+  }
+  Reader r(frame.value().payload);
+  std::optional<T> out;
+  if (!decode_payload(r, &out)) {
+    GOSSIP_ASSERT(!r.ok());
+    return r.status();
+  }
+  if (r.remaining() != 0) {
+    r.fail(Status::Code::kNonCanonical,
+           std::to_string(r.remaining()) + " trailing bytes after the " + what);
+    return r.status();
+  }
+  GOSSIP_ASSERT(out.has_value());
+  return std::move(*out);
+}
+
+}  // namespace
+
+Bytes seal_frame(FrameKind kind, ByteView payload) {
+  GOSSIP_ASSERT(payload.size() + kFrameOverheadBytes <= limits::kFrameBytesMax);
+  Writer w;
+  w.u8(kFrameMagic);
+  w.u8(kFormatVersion);
+  w.u8(static_cast<std::uint8_t>(kind));
+  w.raw(payload);
+  w.u32_le(checksum32(w.bytes()));
+  return w.take();
+}
+
+Result<Frame> open_frame(ByteView bytes) {
+  if (bytes.size() > limits::kFrameBytesMax) {
+    return frame_error(Status::Code::kOverLimit,
+                       "frame of " + std::to_string(bytes.size()) + " bytes exceeds " +
+                           std::to_string(limits::kFrameBytesMax));
+  }
+  if (bytes.size() < kFrameOverheadBytes) {
+    return frame_error(Status::Code::kTruncated, "frame of " + std::to_string(bytes.size()) +
+                                                     " bytes is shorter than its header");
+  }
+  if (bytes[0] != kFrameMagic) {
+    return frame_error(Status::Code::kUnknownTag, "not a gossipcheck frame (bad magic byte)");
+  }
+  if (bytes[1] != kFormatVersion) {
+    return frame_error(Status::Code::kUnknownTag,
+                       "unknown format version " + std::to_string(bytes[1]));
+  }
+  const std::size_t body = bytes.size() - 4;
+  Reader tail(bytes.subspan(body));
+  std::uint32_t stored = 0;
+  tail.u32_le(&stored, "the checksum");
+  if (stored != checksum32(bytes.first(body))) {
+    return frame_error(Status::Code::kChecksumMismatch, "frame checksum does not match");
+  }
+  const std::uint8_t kind = bytes[2];
+  if (kind < 1 || kind > 4) {
+    return frame_error(Status::Code::kUnknownTag, "unknown frame kind " + std::to_string(kind));
+  }
+  return Frame{static_cast<FrameKind>(kind), bytes.subspan(3, body - 3)};
+}
+
+Bytes encode_version_frame(const PatternId& id, const Version& version) {
+  Writer w;
+  encode_pattern_id(w, id);
+  encode_version(w, version);
+  return seal_frame(FrameKind::kVersion, w.bytes());
+}
+
+Bytes encode_register_frame(const PatternId& id, const Register& reg) {
+  Writer w;
+  encode_pattern_id(w, id);
+  encode_register(w, reg);
+  return seal_frame(FrameKind::kRegister, w.bytes());
+}
+
+Bytes encode_state_frame(const State& state) {
+  Writer w;
+  w.varint(state.size());
+  state.for_each([&](const PatternId& id, const Register& reg) {
+    encode_pattern_id(w, id);
+    encode_register(w, reg);
+  });
+  return seal_frame(FrameKind::kState, w.bytes());
+}
+
+Bytes encode_digest_frame(const Digest& digest) {
+  return seal_frame(FrameKind::kDigest, ByteView(digest.bytes));
+}
+
+Result<VersionFrame> decode_version_frame(ByteView bytes) {
+  return decode_frame<VersionFrame>(bytes, FrameKind::kVersion, "version",
+                                    [](Reader& r, std::optional<VersionFrame>* out) {
+                                      VersionFrame f;
+                                      if (!decode_pattern_id(r, &f.id)) return false;
+                                      if (!decode_version(r, &f.version)) return false;
+                                      out->emplace(std::move(f));
+                                      return true;
+                                    });
+}
+
+Result<RegisterFrame> decode_register_frame(ByteView bytes) {
+  return decode_frame<RegisterFrame>(bytes, FrameKind::kRegister, "register",
+                                     [](Reader& r, std::optional<RegisterFrame>* out) {
+                                       PatternId id;
+                                       std::optional<Register> reg;
+                                       if (!decode_pattern_id(r, &id)) return false;
+                                       if (!decode_register(r, &reg)) return false;
+                                       out->emplace(RegisterFrame{id, std::move(*reg)});
+                                       return true;
+                                     });
+}
+
+Result<State> decode_state_frame(ByteView bytes, std::uint64_t cluster_seed) {
+  return decode_frame<State>(
+      bytes, FrameKind::kState, "state", [&](Reader& r, std::optional<State>* out) {
+        // The smallest register: a 16-byte id and one minimal version (8 bytes).
+        constexpr std::size_t kRegisterBytesMin = 16 + 8;
+        std::size_t n = 0;
+        if (!r.count(limits::kPatternsMax, kRegisterBytesMin, &n, "pattern count")) return false;
+        std::vector<std::pair<PatternId, Register>> registers;
+        registers.reserve(n);
+        for (std::size_t i = 0; i < n; ++i) {
+          PatternId id;
+          std::optional<Register> reg;
+          if (!decode_pattern_id(r, &id)) return false;
+          if (i > 0 && !(registers.back().first < id)) {
+            return r.fail(Status::Code::kNonCanonical, "pattern ids not strictly ascending");
+          }
+          if (!decode_register(r, &reg)) return false;
+          registers.emplace_back(id, std::move(*reg));
+        }
+        out->emplace(State::from_registers(cluster_seed, std::move(registers)));
+        return true;
+      });
+}
+
+Result<Digest> decode_digest_frame(ByteView bytes) {
+  return decode_frame<Digest>(bytes, FrameKind::kDigest, "digest",
+                              [](Reader& r, std::optional<Digest>* out) {
+                                ByteView b;
+                                if (!r.raw(16, &b, "the digest")) return false;
+                                Digest d;
+                                std::copy(b.begin(), b.end(), d.bytes.begin());
+                                out->emplace(d);
+                                return true;
+                              });
+}
+
+}  // namespace gossip
