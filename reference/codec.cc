@@ -22,7 +22,7 @@ Result<T> decode_frame(ByteView bytes, FrameKind kind, const char* what, F&& dec
                        std::string("expected a ") + what + " frame, got kind " +
                            std::to_string(static_cast<int>(frame.value().kind)));
   }
-  Reader r(frame.value().payload);
+  Reader r(frame.value().payload, 3);  // offsets in errors count from the frame's start
   std::optional<T> out;
   if (!decode_payload(r, &out)) {
     GOSSIP_ASSERT(!r.ok());

@@ -27,7 +27,7 @@ void Writer::raw(std::string_view bytes) {
 
 bool Reader::fail(Status::Code code, const std::string& message) {
   if (status_.is_ok()) {
-    status_ = Status::error(code, message + " at byte " + std::to_string(pos_));
+    status_ = Status::error(code, message + " at byte " + std::to_string(base_offset_ + pos_));
   }
   return false;
 }

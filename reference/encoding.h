@@ -46,7 +46,9 @@ class Writer {
 
 class Reader {
  public:
-  explicit Reader(ByteView input) : in_(input) {}
+  // `base_offset` is added to offsets in error messages (the payload's place in its frame).
+  explicit Reader(ByteView input, std::size_t base_offset = 0)
+      : in_(input), base_offset_(base_offset) {}
 
   // Each returns false, after recording an error naming `what`, when it cannot read.
   bool u8(std::uint8_t* out, const char* what);
@@ -68,6 +70,7 @@ class Reader {
 
  private:
   ByteView in_;
+  std::size_t base_offset_ = 0;
   std::size_t pos_ = 0;
   Status status_;
 };
