@@ -1,24 +1,55 @@
 #include "reference/merkle_tree.h"
 
 #include <algorithm>
+#include <cstring>
+
+#include <boost/container/small_vector.hpp>
 
 #include "reference/assert.h"
 #include "reference/encoding.h"
 
 namespace gossip {
 
+// A node is immutable while more than one tree (or snapshot) holds it. A node held by one
+// tree alone (use_count() == 1) can be seen by nobody else, so put() updates it in place
+// instead of copying it: snapshots still never change, and an update without snapshots in
+// between allocates nothing on its path (the copy-on-write rule of Arc::make_mut).
+//
+// Leaves and inner nodes have their own layouts. An inner node keeps its children's digests
+// inline, so hashing it reads one contiguous array instead of 16 scattered children.
 struct MerkleTree::Node {
   Digest digest;
   std::uint64_t count = 0;
   bool leaf = false;
-  std::vector<Entry> entries;                                // leaf only
-  std::array<std::shared_ptr<const Node>, kFanout> children;  // inner only
 };
 
 namespace {
 
-using NodePtr = std::shared_ptr<const MerkleTree::Node>;
+using NodePtr = std::shared_ptr<MerkleTree::Node>;
 using Entry = MerkleTree::Entry;
+using Node = MerkleTree::Node;
+
+// Entries inline in the node: one allocation, one cache miss fewer on every lookup. Only a
+// leaf at kDepthMax (a 128-bit key collision) can outgrow the inline space.
+using LeafEntries = boost::container::small_vector<Entry, MerkleTree::kLeafCapacity>;
+
+struct Leaf : Node {
+  LeafEntries entries;  // sorted by entry_less
+};
+
+struct Inner : Node {
+  std::array<NodePtr, MerkleTree::kFanout> children;
+  std::array<Digest, MerkleTree::kFanout> child_digests{};  // zero for an empty child
+};
+
+const Leaf& as_leaf(const Node& n) {
+  GOSSIP_ASSERT(n.leaf);
+  return static_cast<const Leaf&>(n);
+}
+const Inner& as_inner(const Node& n) {
+  GOSSIP_ASSERT(!n.leaf);
+  return static_cast<const Inner&>(n);
+}
 
 std::size_t nibble(const Digest& key, std::size_t depth) {
   const std::uint8_t byte = key.bytes[depth / 2];
@@ -30,7 +61,7 @@ bool entry_less(const Entry& a, const Entry& b) {
   return a.id < b.id;
 }
 
-Digest leaf_digest(std::uint64_t seed, const std::vector<Entry>& entries) {
+Digest leaf_digest(std::uint64_t seed, const LeafEntries& entries) {
   std::array<std::uint8_t, 1 + 16 * MerkleTree::kLeafCapacity> small{};
   std::vector<std::uint8_t> large;  // only at kDepthMax, where a leaf may overflow
   std::uint8_t* out = small.data();
@@ -46,102 +77,147 @@ Digest leaf_digest(std::uint64_t seed, const std::vector<Entry>& entries) {
   return hash128(seed, ByteView(out, n));
 }
 
-Digest inner_digest(std::uint64_t seed, const std::array<NodePtr, MerkleTree::kFanout>& children) {
-  std::array<std::uint8_t, 1 + 16 * MerkleTree::kFanout> buf{};
+Digest inner_digest(std::uint64_t seed, const std::array<Digest, MerkleTree::kFanout>& children) {
+  static_assert(sizeof(children) == 16 * MerkleTree::kFanout, "digests are packed");
+  std::array<std::uint8_t, 1 + 16 * MerkleTree::kFanout> buf;
   buf[0] = 'I';
-  for (std::size_t i = 0; i < children.size(); ++i) {
-    if (children[i]) {
-      std::copy(children[i]->digest.bytes.begin(), children[i]->digest.bytes.end(),
-                buf.begin() + 1 + static_cast<std::ptrdiff_t>(16 * i));
-    }
-  }
+  std::memcpy(buf.data() + 1, children.data(), sizeof(children));
   return hash128(seed, buf);
 }
 
-NodePtr make_leaf(std::uint64_t seed, std::vector<Entry> entries) {
-  auto node = std::make_shared<MerkleTree::Node>();
-  node->leaf = true;
-  node->count = entries.size();
-  node->digest = leaf_digest(seed, entries);
-  node->entries = std::move(entries);
-  return node;
+void rehash_leaf(std::uint64_t seed, Leaf& leaf) {
+  leaf.count = leaf.entries.size();
+  leaf.digest = leaf_digest(seed, leaf.entries);
 }
 
-NodePtr make_inner(std::uint64_t seed, std::array<NodePtr, MerkleTree::kFanout> children) {
-  auto node = std::make_shared<MerkleTree::Node>();
-  for (const NodePtr& child : children) {
-    if (child) node->count += child->count;
+void rehash_inner(std::uint64_t seed, Inner& inner) {
+  inner.count = 0;
+  for (std::size_t i = 0; i < MerkleTree::kFanout; ++i) {
+    const NodePtr& child = inner.children[i];
+    inner.child_digests[i] = child ? child->digest : Digest{};
+    if (child) inner.count += child->count;
   }
-  GOSSIP_ASSERT(node->count > MerkleTree::kLeafCapacity);
-  node->digest = inner_digest(seed, children);
-  node->children = std::move(children);
-  return node;
+  GOSSIP_ASSERT(inner.count > MerkleTree::kLeafCapacity);
+  inner.digest = inner_digest(seed, inner.child_digests);
+}
+
+template <typename Range>
+NodePtr make_leaf(std::uint64_t seed, Range&& entries) {
+  auto leaf = std::make_shared<Leaf>();
+  leaf->leaf = true;
+  leaf->entries.assign(std::make_move_iterator(entries.begin()), std::make_move_iterator(entries.end()));
+  rehash_leaf(seed, *leaf);
+  return leaf;
 }
 
 // The canonical subtree of `entries` at `depth`. REQUIRES: sorted by entry_less, non-empty.
-NodePtr build_subtree(std::uint64_t seed, std::vector<Entry> entries, std::size_t depth) {
+template <typename Range>
+NodePtr build_subtree(std::uint64_t seed, Range&& entries, std::size_t depth) {
   GOSSIP_ASSERT(!entries.empty());
   if (entries.size() <= MerkleTree::kLeafCapacity || depth == MerkleTree::kDepthMax) {
-    return make_leaf(seed, std::move(entries));
+    return make_leaf(seed, entries);
   }
   std::array<std::vector<Entry>, MerkleTree::kFanout> parts;
   for (Entry& e : entries) parts[nibble(e.key, depth)].push_back(std::move(e));
-  std::array<NodePtr, MerkleTree::kFanout> children;
+  auto inner = std::make_shared<Inner>();
   for (std::size_t i = 0; i < parts.size(); ++i) {
-    if (!parts[i].empty()) children[i] = build_subtree(seed, std::move(parts[i]), depth + 1);
+    if (!parts[i].empty()) inner->children[i] = build_subtree(seed, parts[i], depth + 1);
   }
-  return make_inner(seed, std::move(children));
+  rehash_inner(seed, *inner);
+  return inner;
 }
 
-NodePtr put_rec(std::uint64_t seed, const NodePtr& node, Entry&& entry, std::size_t depth) {
-  if (!node) return make_leaf(seed, {std::move(entry)});
-  if (node->leaf) {
-    std::vector<Entry> entries;
-    entries.reserve(node->entries.size() + 1);
-    entries = node->entries;
-    auto it = std::lower_bound(entries.begin(), entries.end(), entry, entry_less);
-    if (it != entries.end() && it->id == entry.id) {
-      *it = std::move(entry);
+// The node in `slot`, copied first if anyone else holds it.
+template <typename T>
+T& own(NodePtr& slot) {
+  if (slot.use_count() != 1) slot = std::make_shared<T>(static_cast<const T&>(*slot));
+  return static_cast<T&>(*slot);
+}
+
+// Inserts or replaces `entry` in the subtree at `slot`; returns true when it was added.
+bool put_rec(std::uint64_t seed, NodePtr& slot, Entry&& entry, std::size_t depth) {
+  if (!slot) {
+    std::array<Entry, 1> one{std::move(entry)};
+    slot = make_leaf(seed, one);
+    return true;
+  }
+  if (slot->leaf) {
+    Leaf& leaf = own<Leaf>(slot);
+    auto it = std::lower_bound(leaf.entries.begin(), leaf.entries.end(), entry, entry_less);
+    const bool added = (it == leaf.entries.end() || it->id != entry.id);
+    if (added) {
+      leaf.entries.insert(it, std::move(entry));
     } else {
-      entries.insert(it, std::move(entry));
+      *it = std::move(entry);
     }
-    return build_subtree(seed, std::move(entries), depth);
+    if (leaf.entries.size() > MerkleTree::kLeafCapacity && depth < MerkleTree::kDepthMax) {
+      slot = build_subtree(seed, leaf.entries, depth);  // split: moves the entries out
+    } else {
+      rehash_leaf(seed, leaf);
+    }
+    return added;
   }
-  std::array<NodePtr, MerkleTree::kFanout> children = node->children;
+  Inner& inner = own<Inner>(slot);
   const std::size_t i = nibble(entry.key, depth);
-  children[i] = put_rec(seed, children[i], std::move(entry), depth + 1);
-  return make_inner(seed, std::move(children));
+  const bool added = put_rec(seed, inner.children[i], std::move(entry), depth + 1);
+  if (added) ++inner.count;
+  inner.child_digests[i] = inner.children[i]->digest;
+  inner.digest = inner_digest(seed, inner.child_digests);
+  return added;
 }
 
-void for_each_rec(const MerkleTree::Node* node, const std::function<void(const Entry&)>& visit) {
+void for_each_rec(const Node* node, const std::function<void(const Entry&)>& visit) {
   if (!node) return;
   if (node->leaf) {
-    for (const Entry& e : node->entries) visit(e);
+    for (const Entry& e : as_leaf(*node).entries) visit(e);
     return;
   }
-  for (const NodePtr& child : node->children) for_each_rec(child.get(), visit);
+  for (const NodePtr& child : as_inner(*node).children) for_each_rec(child.get(), visit);
 }
 
-void diff_rec(const MerkleTree::Node* mine, const MerkleTree::Node* base,
-              const std::function<void(const Entry&)>& visit) {
+void diff_rec(const Node* mine, const Node* base, const std::function<void(const Entry&)>& visit) {
   if (!mine) return;
   if (base && base->digest == mine->digest) return;
   if (!mine->leaf && base && !base->leaf) {
+    const Inner& m = as_inner(*mine);
+    const Inner& b = as_inner(*base);
     for (std::size_t i = 0; i < MerkleTree::kFanout; ++i) {
-      diff_rec(mine->children[i].get(), base->children[i].get(), visit);
+      diff_rec(m.children[i].get(), b.children[i].get(), visit);
     }
     return;
   }
   for_each_rec(mine, visit);
 }
 
-std::size_t depth_rec(const MerkleTree::Node* node) {
+std::size_t depth_rec(const Node* node) {
   if (!node || node->leaf) return 0;
   std::size_t d = 0;
-  for (const NodePtr& child : node->children) {
+  for (const NodePtr& child : as_inner(*node).children) {
     if (child) d = std::max(d, 1 + depth_rec(child.get()));
   }
   return d;
+}
+
+// Node-for-node equality of shape and digests (the ids of leaf entries included).
+bool same_tree(const Node* a, const Node* b) {
+  if (!a || !b) return a == b;
+  if (a->digest != b->digest || a->leaf != b->leaf || a->count != b->count) return false;
+  if (a->leaf) {
+    const auto& ea = as_leaf(*a).entries;
+    const auto& eb = as_leaf(*b).entries;
+    if (ea.size() != eb.size()) return false;
+    for (std::size_t i = 0; i < ea.size(); ++i) {
+      if (ea[i].id != eb[i].id || ea[i].digest != eb[i].digest) return false;
+    }
+    return true;
+  }
+  const Inner& ia = as_inner(*a);
+  const Inner& ib = as_inner(*b);
+  for (std::size_t i = 0; i < MerkleTree::kFanout; ++i) {
+    if (ia.child_digests[i] != ib.child_digests[i]) return false;
+    if (!same_tree(ia.children[i].get(), ib.children[i].get())) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -180,28 +256,32 @@ MerkleTree MerkleTree::build(
   for (std::size_t i = 1; i < entries.size(); ++i) {
     GOSSIP_ASSERT_MSG(entries[i - 1].id != entries[i].id, "duplicate pattern id");
   }
-  tree.root_ = build_subtree(cluster_seed, std::move(entries), 0);
+  tree.root_ = build_subtree(cluster_seed, entries, 0);
   return tree;
+}
+
+const MerkleTree::Entry* MerkleTree::find_by_key(const PatternId& id, const Digest& key) const {
+  const Node* node = root_.get();
+  for (std::size_t depth = 0; node && !node->leaf; ++depth) {
+    node = as_inner(*node).children[nibble(key, depth)].get();
+  }
+  if (!node) return nullptr;
+  for (const Entry& e : as_leaf(*node).entries) {
+    if (e.id == id) return &e;
+  }
+  return nullptr;
 }
 
 void MerkleTree::put(const PatternId& id, std::shared_ptr<const Register> reg) {
   GOSSIP_ASSERT(reg != nullptr);
   Entry e{id, placement_key(id), entry_digest(id, *reg), std::move(reg)};
-  if (const Entry* existing = find(id); existing && existing->digest == e.digest) return;
-  root_ = put_rec(seed_, root_, std::move(e), 0);
+  const Entry* existing = find_by_key(id, e.key);
+  if (existing && existing->digest == e.digest) return;  // nothing changes: no copy, no hash
+  put_rec(seed_, root_, std::move(e), 0);
 }
 
 const MerkleTree::Entry* MerkleTree::find(const PatternId& id) const {
-  const Digest key = placement_key(id);
-  const Node* node = root_.get();
-  for (std::size_t depth = 0; node && !node->leaf; ++depth) {
-    node = node->children[nibble(key, depth)].get();
-  }
-  if (!node) return nullptr;
-  for (const Entry& e : node->entries) {
-    if (e.id == id) return &e;
-  }
-  return nullptr;
+  return find_by_key(id, placement_key(id));
 }
 
 Digest MerkleTree::root() const { return root_ ? root_->digest : Digest{}; }
@@ -213,7 +293,7 @@ MerkleTree::NodeView MerkleTree::node_at(std::span<const std::uint8_t> path) con
   for (std::uint8_t step : path) {
     GOSSIP_ASSERT(step < kFanout);
     if (!node || node->leaf) return NodeView{};
-    node = node->children[step].get();
+    node = as_inner(*node).children[step].get();
   }
   NodeView view;
   if (!node) return view;
@@ -222,11 +302,10 @@ MerkleTree::NodeView MerkleTree::node_at(std::span<const std::uint8_t> path) con
   view.digest = node->digest;
   view.count = node->count;
   if (node->leaf) {
-    view.entries = node->entries;
+    const LeafEntries& entries = as_leaf(*node).entries;
+    view.entries = std::span<const Entry>(entries.data(), entries.size());
   } else {
-    for (std::size_t i = 0; i < kFanout; ++i) {
-      if (node->children[i]) view.children[i] = node->children[i]->digest;
-    }
+    view.children = as_inner(*node).child_digests;
   }
   return view;
 }
@@ -250,25 +329,10 @@ bool MerkleTree::verify() const {
     items.emplace_back(e.id, e.reg);
   });
   if (!entries_ok) return false;
-  // The from-scratch tree must match node for node; comparing every digest top-down finds a
-  // stale digest anywhere, and the shape check below a non-canonical shape.
+  // The from-scratch tree must match node for node: a stale digest anywhere, or a shape
+  // that is not the canonical one, shows up as a difference.
   const MerkleTree fresh = build(seed_, std::move(items));  // asserts ids are unique
-  std::function<bool(const Node*, const Node*)> same = [&](const Node* a, const Node* b) {
-    if (!a || !b) return a == b;
-    if (a->digest != b->digest || a->leaf != b->leaf || a->count != b->count) return false;
-    if (a->leaf) {
-      if (a->entries.size() != b->entries.size()) return false;
-      for (std::size_t i = 0; i < a->entries.size(); ++i) {
-        if (a->entries[i].id != b->entries[i].id) return false;
-      }
-      return true;
-    }
-    for (std::size_t i = 0; i < kFanout; ++i) {
-      if (!same(a->children[i].get(), b->children[i].get())) return false;
-    }
-    return true;
-  };
-  return same(root_.get(), fresh.root_.get());
+  return same_tree(root_.get(), fresh.root_.get());
 }
 
 }  // namespace gossip

@@ -15,9 +15,10 @@
 // The root is therefore a function of the state alone, whatever the order of the writes
 // and merges that produced it (I5).
 //
-// Persistence. Nodes are immutable once built and shared between trees. put() copies the
-// path from the root to the changed leaf (O(depth) nodes, O(depth) hashes), so copying a
-// MerkleTree is an O(1) snapshot that later updates never change (I6).
+// Persistence. Nodes are shared between trees and never change while shared. put() copies
+// the path from the root to the changed leaf where it is shared (O(depth) nodes, O(depth)
+// hashes) and updates in place the nodes this tree alone holds. So copying a MerkleTree is
+// an O(1) snapshot that later updates never change (I6).
 //
 // Invariants (verify() checks all of them from scratch):
 //   (1) every stored digest equals the digest recomputed from the registers below it;
@@ -59,7 +60,7 @@ class MerkleTree {
     bool leaf = false;
     Digest digest;                          // zero when !exists
     std::array<Digest, kFanout> children{};  // inner nodes: child digests, zero when empty
-    std::span<const Entry> entries;         // leaves: valid while a tree holding it lives
+    std::span<const Entry> entries;         // leaves: valid until the next put() on this tree
     std::uint64_t count = 0;                // entries in the subtree
   };
 
@@ -69,7 +70,8 @@ class MerkleTree {
   static MerkleTree build(std::uint64_t cluster_seed,
                           std::vector<std::pair<PatternId, std::shared_ptr<const Register>>> items);
 
-  // Inserts or replaces id's register. O(depth) node copies and hashes.
+  // Inserts or replaces id's register. O(depth) hashes, and node copies where shared.
+  // Invalidates Entry pointers and NodeViews obtained from this tree (not from snapshots).
   void put(const PatternId& id, std::shared_ptr<const Register> reg);
   const Entry* find(const PatternId& id) const;
 
@@ -96,10 +98,9 @@ class MerkleTree {
   struct Node;  // defined in merkle_tree.cc
 
  private:
-  MerkleTree(std::uint64_t seed, std::shared_ptr<const Node> root)
-      : seed_(seed), root_(std::move(root)) {}
+  const Entry* find_by_key(const PatternId& id, const Digest& key) const;
   std::uint64_t seed_;
-  std::shared_ptr<const Node> root_;
+  std::shared_ptr<Node> root_;
 };
 
 }  // namespace gossip

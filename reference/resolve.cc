@@ -1,7 +1,7 @@
 #include "reference/resolve.h"
 
 #include <algorithm>
-#include <tuple>
+#include <utility>
 
 #include "reference/encoding.h"
 
@@ -17,26 +17,29 @@ Digest content_digest(const Content& content) {
 Content merged_content(const Register& reg) {
   const std::vector<Version>& siblings = reg.siblings();
   GOSSIP_ASSERT(!siblings.empty());
-  const Version* winner = nullptr;
-  Uint128 winner_sum = 0;
-  Digest winner_digest;
+  // The summary comes from the sibling with the greatest (clock sum, content digest).
+  std::size_t winner = 0;
+  auto rank = [&](std::size_t i) {
+    return std::make_pair(siblings[i].clock.counter_sum(), content_digest(siblings[i].content));
+  };
+  auto winner_rank = rank(0);
   Content out;
-  for (const Version& v : siblings) {
-    const Uint128 sum = v.clock.counter_sum();
-    const Digest digest = content_digest(v.content);
-    if (!winner || std::tie(sum, digest) > std::tie(winner_sum, winner_digest)) {
-      winner = &v;
-      winner_sum = sum;
-      winner_digest = digest;
+  for (std::size_t i = 0; i < siblings.size(); ++i) {
+    const Content& c = siblings[i].content;
+    if (i > 0) {
+      auto r = rank(i);
+      if (r > winner_rank) {
+        winner = i;
+        winner_rank = std::move(r);
+      }
     }
-    out.episodes = episode_union(out.episodes, v.content.episodes);
-    out.strength = std::max(out.strength, v.content.strength);
-    if (v.content.absorbed_into &&
-        (!out.absorbed_into || *v.content.absorbed_into < *out.absorbed_into)) {
-      out.absorbed_into = v.content.absorbed_into;
+    out.episodes = episode_union(out.episodes, c.episodes);
+    out.strength = std::max(out.strength, c.strength);
+    if (c.absorbed_into && (!out.absorbed_into || *c.absorbed_into < *out.absorbed_into)) {
+      out.absorbed_into = c.absorbed_into;
     }
   }
-  out.summary = winner->content.summary;
+  out.summary = siblings[winner].content.summary;
   return out;
 }
 
