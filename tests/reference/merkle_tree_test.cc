@@ -96,6 +96,30 @@ TEST(MerkleTree, ASnapshotKeepsItsRootAfterLaterUpdates) {
   EXPECT_TRUE(t.verify());
 }
 
+// Nodes held by one tree alone are updated in place: a snapshot taken at any point must
+// still never change, whichever tree (original or snapshot) is updated afterwards.
+TEST(MerkleTree, SnapshotsTakenThroughoutAHistoryNeverChange) {
+  Rng rng(12);
+  MerkleTree t(testing::kSeed);
+  std::vector<std::pair<MerkleTree, Digest>> snapshots;
+  const Items puts = random_puts(rng, 3000);
+  for (std::size_t i = 0; i < puts.size(); ++i) {
+    t.put(puts[i].first, puts[i].second);
+    if (i % 97 == 0) snapshots.emplace_back(t, t.root());
+    if (i % 389 == 0 && !snapshots.empty()) {
+      // Update a snapshot too: it must not disturb the original or the other snapshots.
+      MerkleTree fork = snapshots[rng.below(snapshots.size())].first;
+      fork.put(random_pattern_id(rng), reg_of(rng));
+      ASSERT_TRUE(fork.verify());
+    }
+  }
+  for (const auto& [snapshot, root] : snapshots) {
+    ASSERT_EQ(snapshot.root(), root);
+    ASSERT_TRUE(snapshot.verify());
+  }
+  EXPECT_TRUE(t.verify());
+}
+
 TEST(MerkleTree, PutOfAnEqualRegisterChangesNothing) {
   Rng rng(2);
   MerkleTree t(testing::kSeed);

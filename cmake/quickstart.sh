@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The README's Quick start. Installs what is missing (Debian 12, as root or with sudo),
+# builds with the CMake presets and runs:
+#   bash cmake/quickstart.sh main   the main job (release build, then gossipcheck selfcheck)
+#   bash cmake/quickstart.sh test   the whole test suite (dev and asan presets, ctest)
+# In CI (CI=true) warnings are errors. Needs no standard input.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+readonly PACKAGES=(cmake ninja-build g++ pkg-config libgtest-dev libbenchmark-dev
+                   libxxhash-dev libboost-dev libcli11-dev)
+
+install_missing() {
+  local missing=()
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+  echo "quickstart: installing ${missing[*]}"
+  local sudo=()
+  if [[ $(id -u) -ne 0 ]]; then
+    command -v sudo >/dev/null || { echo "quickstart: need root or sudo to install: ${missing[*]}" >&2; exit 2; }
+    sudo=(sudo)
+  fi
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+build() {  # build <preset> [targets...]
+  local preset=$1; shift
+  cmake --preset "$preset" -DGOSSIP_WERROR="${WERROR}" >/dev/null
+  if [[ $# -gt 0 ]]; then
+    cmake --build --preset "$preset" --target "$@"
+  else
+    cmake --build --preset "$preset"
+  fi
+}
+
+WERROR=OFF
+[[ "${CI:-}" == "true" ]] && WERROR=ON
+
+case "${1:-}" in
+  main)
+    install_missing
+    build release gossipcheck
+    exec ./build/release/cli/gossipcheck selfcheck "${@:2}"
+    ;;
+  test)
+    install_missing
+    for preset in dev asan; do
+      echo "== ${preset}: build"
+      build "$preset"
+      echo "== ${preset}: ctest"
+      ctest --preset "$preset" -j "$(nproc)"
+    done
+    echo "== release: build (CLI and benchmarks compile; benchmarks are run by hand, see docs/PERFORMANCE.md)"
+    build release
+    ;;
+  *)
+    echo "usage: bash cmake/quickstart.sh main|test" >&2
+    exit 2
+    ;;
+esac
