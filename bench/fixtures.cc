@@ -35,7 +35,8 @@ std::vector<PatternId> sample_ids(const Population& pop, std::size_t count, std:
   return out;
 }
 
-std::vector<std::shared_ptr<const Register>> fresh_registers(std::size_t count, std::uint64_t seed) {
+std::vector<std::shared_ptr<const Register>> fresh_registers(std::size_t count,
+                                                             std::uint64_t seed) {
   Rng rng(seed);
   std::vector<std::shared_ptr<const Register>> out;
   out.reserve(count);

@@ -93,7 +93,10 @@ void BM_BuildFromScratch(benchmark::State& st) {
   }
   st.SetItemsProcessed(st.iterations() * st.range(0));
 }
-BENCHMARK(BM_BuildFromScratch)->RangeMultiplier(10)->Range(1000, 100000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_BuildFromScratch)
+    ->RangeMultiplier(10)
+    ->Range(1000, 100000)
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace gossip::bench

@@ -89,13 +89,14 @@ int run_encode(const std::string& path, const std::string& out_path, std::uint64
   }
   const Bytes frame = encode_state_frame(state.value());
   std::ofstream out(out_path, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(frame.data()), static_cast<std::streamsize>(frame.size()));
+  out.write(reinterpret_cast<const char*>(frame.data()),
+            static_cast<std::streamsize>(frame.size()));
   if (!out) {
     std::cerr << "gossipcheck: cannot write '" << out_path << "'\n";
     return kExitBadInput;
   }
-  std::cout << "wrote " << frame.size() << " bytes: " << state.value().size()
-            << " patterns, root " << state.value().root().hex() << "\n";
+  std::cout << "wrote " << frame.size() << " bytes: " << state.value().size() << " patterns, root "
+            << state.value().root().hex() << "\n";
   return kExitOk;
 }
 

@@ -10,8 +10,9 @@ int main(int argc, char** argv) {
 
   SelfcheckOptions check;
   CLI::App* selfcheck = app.add_subcommand(
-      "selfcheck", "Build replica states by random histories, merge them in different orders, "
-                   "and check that every order gives the same root digest");
+      "selfcheck",
+      "Build replica states by random histories, merge them in different orders, "
+      "and check that every order gives the same root digest");
   selfcheck->add_option("--seed", check.seed, "Seed of the random history")->capture_default_str();
   selfcheck->add_option("--cluster-seed", check.cluster_seed, "Cluster seed keying the digests")
       ->capture_default_str();

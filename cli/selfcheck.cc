@@ -31,7 +31,8 @@ int run_selfcheck(const SelfcheckOptions& o) {
   Rng history_rng = rng.fork("history");
   const Workload w = run_workload(o.cluster_seed, {o.replicas, o.writes, 10}, history_rng);
   std::printf("history: %llu creates, %llu refines, %llu absorbs, %llu partial syncs\n",
-              static_cast<unsigned long long>(w.creates), static_cast<unsigned long long>(w.refines),
+              static_cast<unsigned long long>(w.creates),
+              static_cast<unsigned long long>(w.refines),
               static_cast<unsigned long long>(w.absorbs), static_cast<unsigned long long>(w.syncs));
   for (std::size_t i = 0; i < w.replicas.size(); ++i) {
     std::printf("  replica %zu: %6llu patterns  root %s\n", i,
@@ -55,15 +56,18 @@ int run_selfcheck(const SelfcheckOptions& o) {
   }
   // From scratch: the same registers, a new tree built bottom-up.
   std::vector<std::pair<PatternId, Register>> registers;
-  forward.for_each([&](const PatternId& id, const Register& reg) { registers.emplace_back(id, reg); });
+  forward.for_each(
+      [&](const PatternId& id, const Register& reg) { registers.emplace_back(id, reg); });
   const State scratch = State::from_registers(o.cluster_seed, std::move(registers));
 
   std::printf("merged:\n");
-  std::printf("  order 0..%zu, in memory            root %s\n", w.replicas.size() - 1,
-              short_hex(forward.root()).c_str());
-  std::printf("  order %zu..0, via codec (%zu B)   root %s\n", w.replicas.size() - 1, wire_bytes,
-              short_hex(backward.root()).c_str());
-  std::printf("  rebuilt from scratch             root %s\n", short_hex(scratch.root()).c_str());
+  const std::string forward_label =
+      "order 0.." + std::to_string(w.replicas.size() - 1) + ", in memory";
+  const std::string backward_label = "order " + std::to_string(w.replicas.size() - 1) +
+                                     "..0, via codec (" + std::to_string(wire_bytes) + " B)";
+  std::printf("  %-36s root %s\n", forward_label.c_str(), short_hex(forward.root()).c_str());
+  std::printf("  %-36s root %s\n", backward_label.c_str(), short_hex(backward.root()).c_str());
+  std::printf("  %-36s root %s\n", "rebuilt from scratch", short_hex(scratch.root()).c_str());
 
   const ResolvedView view = resolve(forward);
   std::size_t live = 0;
@@ -72,16 +76,18 @@ int run_selfcheck(const SelfcheckOptions& o) {
   forward.for_each([&](const PatternId&, const Register& reg) {
     with_siblings += reg.siblings().size() > 1 ? 1u : 0u;
   });
-  std::printf("resolved view: %zu patterns (%zu live, %zu absorbed), %zu with concurrent "
-              "siblings, %zu edges\n",
-              view.size(), live, view.size() - live, with_siblings, edges(view).size());
+  std::printf(
+      "resolved view: %zu patterns (%zu live, %zu absorbed), %zu with concurrent "
+      "siblings, %zu edges\n",
+      view.size(), live, view.size() - live, with_siblings, edges(view).size());
 
   std::printf("checks:\n");
   bool ok = true;
   ok &= report("every state decoded from its own encoding", decoded_all);
   ok &= report("both merge orders reach the same state (I4, I5)", forward == backward);
   ok &= report("both merge orders give the same root (I5)", forward.root() == backward.root());
-  ok &= report("incremental root equals the from-scratch root (I6)", forward.root() == scratch.root());
+  ok &= report("incremental root equals the from-scratch root (I6)",
+               forward.root() == scratch.root());
   ok &= report("Merkle tree verifies against its registers (I6, I7)", forward.tree().verify());
   ok &= report("no written version lost (I2)", holds_every_write(forward, w.written));
   std::printf("%s\n", ok ? "OK: all checks hold" : "FAILED: see above");

@@ -2,13 +2,14 @@
 # The README's Quick start. Installs what is missing (Debian 12, as root or with sudo),
 # builds with the CMake presets and runs:
 #   bash cmake/quickstart.sh main   the main job (release build, then gossipcheck selfcheck)
-#   bash cmake/quickstart.sh test   the whole test suite (dev and asan presets, ctest)
+#   bash cmake/quickstart.sh test   the whole test suite (dev and asan presets, ctest), a
+#                                   release build, and the source mutants (tests must bite)
 # In CI (CI=true) warnings are errors. Needs no standard input.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 readonly PACKAGES=(cmake ninja-build g++ pkg-config libgtest-dev libbenchmark-dev
-                   libxxhash-dev libboost-dev libcli11-dev)
+                   libxxhash-dev libboost-dev libcli11-dev python3)
 
 install_missing() {
   local missing=()
@@ -55,6 +56,8 @@ case "${1:-}" in
     done
     echo "== release: build (CLI and benchmarks compile; benchmarks are run by hand, see docs/PERFORMANCE.md)"
     build release
+    echo "== mutants: every source mutant must make a test fail (docs/PROPERTIES.md)"
+    python3 tests/mutants/source_mutants.py
     ;;
   *)
     echo "usage: bash cmake/quickstart.sh main|test" >&2

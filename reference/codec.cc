@@ -52,9 +52,9 @@ Bytes seal_frame(FrameKind kind, ByteView payload) {
 
 Result<Frame> open_frame(ByteView bytes) {
   if (bytes.size() > limits::kFrameBytesMax) {
-    return frame_error(Status::Code::kOverLimit,
-                       "frame of " + std::to_string(bytes.size()) + " bytes exceeds " +
-                           std::to_string(limits::kFrameBytesMax));
+    return frame_error(Status::Code::kOverLimit, "frame of " + std::to_string(bytes.size()) +
+                                                     " bytes exceeds " +
+                                                     std::to_string(limits::kFrameBytesMax));
   }
   if (bytes.size() < kFrameOverheadBytes) {
     return frame_error(Status::Code::kTruncated, "frame of " + std::to_string(bytes.size()) +

@@ -50,9 +50,9 @@ Status validate(const Content& content) {
     return Status::error(Status::Code::kInvalid, "summary is not well-formed UTF-8");
   }
   if (content.episodes.size() > limits::kEpisodesMax) {
-    return Status::error(Status::Code::kOverLimit,
-                         std::to_string(content.episodes.size()) + " episodes exceed " +
-                             std::to_string(limits::kEpisodesMax));
+    return Status::error(Status::Code::kOverLimit, std::to_string(content.episodes.size()) +
+                                                       " episodes exceed " +
+                                                       std::to_string(limits::kEpisodesMax));
   }
   for (std::size_t i = 1; i < content.episodes.size(); ++i) {
     if (content.episodes[i - 1] >= content.episodes[i]) {

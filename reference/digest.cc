@@ -11,16 +11,7 @@ bool Digest::is_zero() const {
   return true;
 }
 
-std::string Digest::hex() const {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(32);
-  for (std::uint8_t b : bytes) {
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 0xF]);
-  }
-  return out;
-}
+std::string Digest::hex() const { return to_hex(bytes); }
 
 Digest hash128(std::uint64_t seed, std::span<const std::uint8_t> data) {
   const XXH128_hash_t h = XXH3_128bits_withSeed(data.data(), data.size(), seed);

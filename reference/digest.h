@@ -10,9 +10,10 @@
 #include <array>
 #include <compare>
 #include <cstdint>
-#include <cstring>
 #include <span>
 #include <string>
+
+#include "reference/bytes.h"
 
 namespace gossip {
 
@@ -22,14 +23,7 @@ struct Digest {
   bool is_zero() const;
   std::string hex() const;
   auto operator<=>(const Digest&) const = default;
-  // Two 8-byte compares instead of a memcmp call: digests are compared on every lookup.
-  bool operator==(const Digest& other) const {
-    std::uint64_t a[2];
-    std::uint64_t b[2];
-    std::memcpy(a, bytes.data(), 16);
-    std::memcpy(b, other.bytes.data(), 16);
-    return ((a[0] ^ b[0]) | (a[1] ^ b[1])) == 0;
-  }
+  bool operator==(const Digest& other) const { return equal16(bytes.data(), other.bytes.data()); }
 };
 
 // XXH3-128 of `data` under `seed`, canonical (big-endian) bytes.

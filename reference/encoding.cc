@@ -43,7 +43,8 @@ bool Reader::varint(std::uint64_t* out, const char* what) {
   if (!ok()) return false;
   std::uint64_t value = 0;
   for (int i = 0; i < 10; ++i) {
-    if (remaining() < 1) return fail(Status::Code::kTruncated, std::string("input ends in ") + what);
+    if (remaining() < 1)
+      return fail(Status::Code::kTruncated, std::string("input ends in ") + what);
     const std::uint8_t b = in_[pos_];
     const std::uint64_t bits = b & 0x7Fu;
     if (i == 9 && b > 0x01) {
@@ -89,8 +90,8 @@ bool Reader::count(std::size_t max, std::size_t min_bytes_each, std::size_t* out
   }
   if (min_bytes_each > 0 && n > remaining() / min_bytes_each) {
     return fail(Status::Code::kTruncated, std::string(what) + " of " + std::to_string(n) +
-                                              " cannot fit in the " +
-                                              std::to_string(remaining()) + " bytes left");
+                                              " cannot fit in the " + std::to_string(remaining()) +
+                                              " bytes left");
   }
   *out = static_cast<std::size_t>(n);
   return true;

@@ -10,16 +10,7 @@ PatternId PatternId::from_u64(std::uint64_t n) {
   return id;
 }
 
-std::string PatternId::hex() const {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(32);
-  for (std::uint8_t b : bytes) {
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 0xF]);
-  }
-  return out;
-}
+std::string PatternId::hex() const { return to_hex(bytes); }
 
 namespace {
 int hex_value(char c) {

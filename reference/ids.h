@@ -9,10 +9,11 @@
 #include <array>
 #include <compare>
 #include <cstdint>
-#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "reference/bytes.h"
 
 namespace gossip {
 
@@ -39,13 +40,8 @@ struct PatternId {
   static std::optional<PatternId> from_hex(std::string_view text);
 
   auto operator<=>(const PatternId&) const = default;
-  // Two 8-byte compares instead of a memcmp call: ids are compared on every lookup.
   bool operator==(const PatternId& other) const {
-    std::uint64_t a[2];
-    std::uint64_t b[2];
-    std::memcpy(a, bytes.data(), 16);
-    std::memcpy(b, other.bytes.data(), 16);
-    return ((a[0] ^ b[0]) | (a[1] ^ b[1])) == 0;
+    return equal16(bytes.data(), other.bytes.data());
   }
 };
 

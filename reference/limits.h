@@ -10,11 +10,11 @@
 
 namespace gossip::limits {
 
-inline constexpr std::size_t kSummaryBytesMax = 1024;     // UTF-8 bytes of a summary
-inline constexpr std::size_t kEpisodesMax = 1024;         // episodes in one version
-inline constexpr std::size_t kSiblingsMax = 32;           // concurrent versions of one pattern
-inline constexpr std::size_t kClockEntriesMax = 256;      // replicas in one clock
-inline constexpr std::size_t kPatternsMax = 10'000'000;   // patterns in one encoded state
+inline constexpr std::size_t kSummaryBytesMax = 1024;      // UTF-8 bytes of a summary
+inline constexpr std::size_t kEpisodesMax = 1024;          // episodes in one version
+inline constexpr std::size_t kSiblingsMax = 32;            // concurrent versions of one pattern
+inline constexpr std::size_t kClockEntriesMax = 256;       // replicas in one clock
+inline constexpr std::size_t kPatternsMax = 10'000'000;    // patterns in one encoded state
 inline constexpr std::size_t kFrameBytesMax = 256u << 20;  // 256 MiB: one encoded frame
 
 }  // namespace gossip::limits

@@ -1,9 +1,8 @@
 #include "reference/merkle_tree.h"
 
 #include <algorithm>
-#include <cstring>
-
 #include <boost/container/small_vector.hpp>
+#include <cstring>
 
 #include "reference/assert.h"
 #include "reference/encoding.h"
@@ -105,7 +104,8 @@ template <typename Range>
 NodePtr make_leaf(std::uint64_t seed, Range&& entries) {
   auto leaf = std::make_shared<Leaf>();
   leaf->leaf = true;
-  leaf->entries.assign(std::make_move_iterator(entries.begin()), std::make_move_iterator(entries.end()));
+  leaf->entries.assign(std::make_move_iterator(entries.begin()),
+                       std::make_move_iterator(entries.end()));
   rehash_leaf(seed, *leaf);
   return leaf;
 }
@@ -314,7 +314,8 @@ void MerkleTree::for_each(const std::function<void(const Entry&)>& visit) const 
   for_each_rec(root_.get(), visit);
 }
 
-void MerkleTree::diff(const MerkleTree& base, const std::function<void(const Entry&)>& visit) const {
+void MerkleTree::diff(const MerkleTree& base,
+                      const std::function<void(const Entry&)>& visit) const {
   GOSSIP_ASSERT(base.seed_ == seed_);
   diff_rec(root_.get(), base.root_.get(), visit);
 }

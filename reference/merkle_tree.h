@@ -58,10 +58,10 @@ class MerkleTree {
   struct NodeView {
     bool exists = false;  // false: no node at that path (an empty subtree)
     bool leaf = false;
-    Digest digest;                          // zero when !exists
+    Digest digest;                           // zero when !exists
     std::array<Digest, kFanout> children{};  // inner nodes: child digests, zero when empty
-    std::span<const Entry> entries;         // leaves: valid until the next put() on this tree
-    std::uint64_t count = 0;                // entries in the subtree
+    std::span<const Entry> entries;          // leaves: valid until the next put() on this tree
+    std::uint64_t count = 0;                 // entries in the subtree
   };
 
   explicit MerkleTree(std::uint64_t cluster_seed);

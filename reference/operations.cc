@@ -12,9 +12,8 @@ Result<Version> next_version(const Register* current, ReplicaId writer, const Co
   if (!s.is_ok()) return s;
   VectorClock clock = current ? current->joined_clock() : VectorClock();
   if (clock.get(writer) == 0 && clock.size() >= limits::kClockEntriesMax) {
-    return Status::error(Status::Code::kOverLimit, "the clock already has " +
-                                                       std::to_string(clock.size()) +
-                                                       " entries");
+    return Status::error(Status::Code::kOverLimit,
+                         "the clock already has " + std::to_string(clock.size()) + " entries");
   }
   clock.increment(writer);
   return Version{std::move(clock), content};

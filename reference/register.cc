@@ -27,7 +27,8 @@ Register::Register(Version version) {
 Result<Register> Register::from_versions(std::vector<Version> versions) {
   if (versions.empty()) return Status::error(Status::Code::kInvalid, "a register needs a version");
   for (const Version& v : versions) {
-    if (v.clock.empty()) return Status::error(Status::Code::kInvalid, "a version with an empty clock");
+    if (v.clock.empty())
+      return Status::error(Status::Code::kInvalid, "a version with an empty clock");
     Status s = validate(v.content);
     if (!s.is_ok()) return s;
   }

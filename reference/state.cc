@@ -39,19 +39,9 @@ Status State::put_joined(const PatternId& id, const Register* local, const Regis
 
 Status State::merge_version(const PatternId& id, const Version& version, bool* changed) {
   *changed = false;
-  const Register* local = find(id);
-  if (!local) {
-    Result<Register> fresh = Register::from_versions({version});
-    if (!fresh.is_ok()) return fresh.status();
-    tree_.put(id, std::make_shared<const Register>(std::move(fresh).value()));
-    *changed = true;
-    return Status::ok();
-  }
-  Register next = *local;
-  Status s = next.merge(version, changed);
-  if (!s.is_ok()) return s;
-  if (*changed) tree_.put(id, std::make_shared<const Register>(std::move(next)));
-  return Status::ok();
+  Result<Register> single = Register::from_versions({version});  // validates the version
+  if (!single.is_ok()) return single.status();
+  return put_joined(id, find(id), single.value(), changed);
 }
 
 Status State::join_register(const PatternId& id, const Register& reg, bool* changed) {

@@ -7,16 +7,26 @@ namespace gossip {
 
 std::string_view code_name(Status::Code code) {
   switch (code) {
-    case Status::Code::kOk: return "ok";
-    case Status::Code::kTruncated: return "truncated";
-    case Status::Code::kUnknownTag: return "unknown tag";
-    case Status::Code::kOverLimit: return "over limit";
-    case Status::Code::kNonCanonical: return "non-canonical";
-    case Status::Code::kChecksumMismatch: return "checksum mismatch";
-    case Status::Code::kConflictingWrite: return "conflicting write";
-    case Status::Code::kInvalid: return "invalid";
-    case Status::Code::kNotFound: return "not found";
-    case Status::Code::kAlreadyExists: return "already exists";
+    case Status::Code::kOk:
+      return "ok";
+    case Status::Code::kTruncated:
+      return "truncated";
+    case Status::Code::kUnknownTag:
+      return "unknown tag";
+    case Status::Code::kOverLimit:
+      return "over limit";
+    case Status::Code::kNonCanonical:
+      return "non-canonical";
+    case Status::Code::kChecksumMismatch:
+      return "checksum mismatch";
+    case Status::Code::kConflictingWrite:
+      return "conflicting write";
+    case Status::Code::kInvalid:
+      return "invalid";
+    case Status::Code::kNotFound:
+      return "not found";
+    case Status::Code::kAlreadyExists:
+      return "already exists";
   }
   return "unknown code";
 }

@@ -54,7 +54,7 @@ std::string_view code_name(Status::Code code);
 template <typename T>
 class Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT: implicit by design
     GOSSIP_ASSERT(!std::get<Status>(v_).is_ok());
   }

@@ -64,7 +64,8 @@ std::string format_register(const PatternId& id, const Register& reg) {
 std::string format_state(const State& state) {
   std::string out = "# gossipcheck state: " + std::to_string(state.size()) + " patterns, root " +
                     state.root().hex() + "\n";
-  state.for_each([&](const PatternId& id, const Register& reg) { out += format_register(id, reg); });
+  state.for_each(
+      [&](const PatternId& id, const Register& reg) { out += format_register(id, reg); });
   return out;
 }
 
@@ -139,8 +140,8 @@ class LineParser {
   }
   bool fail(const std::string& message) {
     if (error_.empty()) {
-      error_ = "line " + std::to_string(number_) + ", column " + std::to_string(pos_ + 1) +
-               ": " + message;
+      error_ = "line " + std::to_string(number_) + ", column " + std::to_string(pos_ + 1) + ": " +
+               message;
     }
     return false;
   }
@@ -228,7 +229,8 @@ Result<State> parse_state(std::string_view text, std::uint64_t cluster_seed) {
       patterns.emplace_back(id, std::vector<Version>{});
       continue;
     }
-    if (patterns.empty()) return error("line " + std::to_string(number) + ": version before any pattern");
+    if (patterns.empty())
+      return error("line " + std::to_string(number) + ": version before any pattern");
     Version v;
     if (!parse_version(p, &v)) return error(p.error());
     patterns.back().second.push_back(std::move(v));

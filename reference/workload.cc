@@ -19,7 +19,7 @@ PatternId random_pattern_id(Rng& rng) {
   return id;
 }
 
-Content random_content(Rng& rng) {
+Content random_content(Rng& rng, std::uint64_t episode_space) {
   static constexpr std::array<std::string_view, 12> kWords = {
       "kitchen", "morning", "coffee", "meeting", "Zoë", "garden",
       "rain",    "train",   "late",   "café",    "dog", "walk"};
@@ -30,7 +30,7 @@ Content random_content(Rng& rng) {
     c.summary += kWords[rng.below(kWords.size())];
   }
   const std::uint64_t episodes = rng.below(6);
-  for (std::uint64_t i = 0; i < episodes; ++i) c.episodes.push_back(rng.below(256));
+  for (std::uint64_t i = 0; i < episodes; ++i) c.episodes.push_back(rng.below(episode_space));
   std::sort(c.episodes.begin(), c.episodes.end());
   c.episodes.erase(std::unique(c.episodes.begin(), c.episodes.end()), c.episodes.end());
   c.strength = static_cast<std::uint32_t>(rng.below(100));
@@ -63,6 +63,8 @@ Workload run_workload(std::uint64_t cluster_seed, const WorkloadOptions& options
   Workload w;
   for (std::uint32_t i = 0; i < options.replicas; ++i) w.replicas.emplace_back(cluster_seed);
   std::vector<PatternId> created;
+  // About two patterns per episode whatever the length of the history.
+  const std::uint64_t episode_space = std::max<std::uint64_t>(256, options.writes / 2);
   std::uint64_t writes = 0;
   while (writes < options.writes) {
     const std::uint32_t r = static_cast<std::uint32_t>(rng.below(options.replicas));
@@ -80,12 +82,12 @@ Workload run_workload(std::uint64_t cluster_seed, const WorkloadOptions& options
     const PatternId* other = pick_local(state, created, rng);
     if (roll < 45 || !local) {
       const PatternId id = random_pattern_id(rng);
-      GOSSIP_ASSERT(create(state, writer, id, random_content(rng)).is_ok());
+      GOSSIP_ASSERT(create(state, writer, id, random_content(rng, episode_space)).is_ok());
       created.push_back(id);
       record(w, state, id);
       ++w.creates;
     } else if (roll < 88 || !other || *other == *local) {
-      GOSSIP_ASSERT(refine(state, writer, *local, random_content(rng)).is_ok());
+      GOSSIP_ASSERT(refine(state, writer, *local, random_content(rng, episode_space)).is_ok());
       record(w, state, *local);
       ++w.refines;
     } else {
@@ -106,8 +108,8 @@ bool holds_every_write(const State& state, const std::vector<WrittenVersion>& wr
   for (const WrittenVersion& wv : written) {
     const Register* reg = state.find(wv.id);
     if (!reg) return false;
-    const bool covered = std::any_of(
-        reg->siblings().begin(), reg->siblings().end(), [&](const Version& s) {
+    const bool covered =
+        std::any_of(reg->siblings().begin(), reg->siblings().end(), [&](const Version& s) {
           const ClockOrder order = s.clock.compare(wv.version.clock);
           return order == ClockOrder::kAfter ||
                  (order == ClockOrder::kEqual && s.content == wv.version.content);

@@ -38,8 +38,9 @@ struct Workload {
 
 Workload run_workload(std::uint64_t cluster_seed, const WorkloadOptions& options, Rng& rng);
 
-// A random valid content (summary from a small vocabulary, a few episodes below 256).
-Content random_content(Rng& rng);
+// A random valid content: a summary from a small vocabulary, up to 5 episodes below
+// `episode_space` (small spaces make patterns share episodes, hence edges).
+Content random_content(Rng& rng, std::uint64_t episode_space = 256);
 PatternId random_pattern_id(Rng& rng);
 
 // True when every written version is in `state` or dominated by a version in it (I2).

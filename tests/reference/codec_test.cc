@@ -18,10 +18,14 @@ Status::Code decode_code(const Bytes& frame) {
   Result<Frame> f = open_frame(frame);
   if (!f.is_ok()) return f.status().code();
   switch (f.value().kind) {
-    case FrameKind::kVersion: return decode_version_frame(frame).status().code();
-    case FrameKind::kRegister: return decode_register_frame(frame).status().code();
-    case FrameKind::kState: return decode_state_frame(frame, testing::kSeed).status().code();
-    case FrameKind::kDigest: return decode_digest_frame(frame).status().code();
+    case FrameKind::kVersion:
+      return decode_version_frame(frame).status().code();
+    case FrameKind::kRegister:
+      return decode_register_frame(frame).status().code();
+    case FrameKind::kState:
+      return decode_state_frame(frame, testing::kSeed).status().code();
+    case FrameKind::kDigest:
+      return decode_digest_frame(frame).status().code();
   }
   return Status::Code::kOk;
 }
@@ -37,8 +41,10 @@ Bytes reencode(const Bytes& frame) {
       auto r = decode_register_frame(frame).value();
       return encode_register_frame(r.id, r.reg);
     }
-    case FrameKind::kState: return encode_state_frame(decode_state_frame(frame, testing::kSeed).value());
-    case FrameKind::kDigest: return encode_digest_frame(decode_digest_frame(frame).value());
+    case FrameKind::kState:
+      return encode_state_frame(decode_state_frame(frame, testing::kSeed).value());
+    case FrameKind::kDigest:
+      return encode_digest_frame(decode_digest_frame(frame).value());
   }
   return {};
 }
@@ -149,15 +155,16 @@ TEST(Codec, TrailingBytesAreNonCanonical) {
 
 TEST(Codec, VarintMustBeShortest) {
   // clock count 1 written as 0x81 0x00 (overlong), replica 1, counter 1; empty content.
-  EXPECT_EQ(decode_code(version_frame({0x81, 0x00, 1, 1, 0, 0, 0, 0})), Status::Code::kNonCanonical);
+  EXPECT_EQ(decode_code(version_frame({0x81, 0x00, 1, 1, 0, 0, 0, 0})),
+            Status::Code::kNonCanonical);
   EXPECT_EQ(decode_code(version_frame({1, 1, 1, 0, 0, 0, 0})), Status::Code::kOk);
   // Counter as 11 continuation bytes: longer than any u64.
   EXPECT_EQ(decode_code(version_frame({1, 1, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
                                        0xFF, 0x01, 0, 0, 0, 0})),
             Status::Code::kOverLimit);
   // A 10-byte varint above 2^64-1.
-  EXPECT_EQ(decode_code(version_frame({1, 1, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-                                       0x02, 0, 0, 0, 0})),
+  EXPECT_EQ(decode_code(version_frame(
+                {1, 1, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x02, 0, 0, 0, 0})),
             Status::Code::kOverLimit);
 }
 
@@ -242,10 +249,15 @@ TEST(Codec, RandomAndMutatedInputsAreTotalAndCanonical) {
       for (std::uint64_t e = 0; e < edits && !payload.empty(); ++e) {
         const std::size_t at = rng.below(payload.size());
         switch (rng.below(3)) {
-          case 0: payload[at] = static_cast<std::uint8_t>(rng.next()); break;
-          case 1: payload.erase(payload.begin() + static_cast<std::ptrdiff_t>(at)); break;
-          default: payload.insert(payload.begin() + static_cast<std::ptrdiff_t>(at),
-                                  static_cast<std::uint8_t>(rng.next()));
+          case 0:
+            payload[at] = static_cast<std::uint8_t>(rng.next());
+            break;
+          case 1:
+            payload.erase(payload.begin() + static_cast<std::ptrdiff_t>(at));
+            break;
+          default:
+            payload.insert(payload.begin() + static_cast<std::ptrdiff_t>(at),
+                           static_cast<std::uint8_t>(rng.next()));
         }
       }
       input = seal_frame(static_cast<FrameKind>(seed[2]), payload);  // valid checksum

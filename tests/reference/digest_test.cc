@@ -24,17 +24,12 @@ TEST(Digest, SeedChangesTheDigest) {
 // then be a deliberate format change (bump kFormatVersion, update docs/WIRE_FORMAT.md).
 TEST(Digest, GoldenRootAndFrame) {
   State s(testing::kSeed);
-  ASSERT_TRUE(create(s, testing::rid(1), testing::pid(1), testing::content("a", {1, 2}, 3)).is_ok());
+  ASSERT_TRUE(
+      create(s, testing::rid(1), testing::pid(1), testing::content("a", {1, 2}, 3)).is_ok());
   ASSERT_TRUE(create(s, testing::rid(2), testing::pid(2), testing::content("b", {2})).is_ok());
   const Bytes frame = encode_digest_frame(s.root());
-  std::string hex;
-  for (std::uint8_t b : frame) {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    hex += kDigits[b >> 4];
-    hex += kDigits[b & 0xF];
-  }
   EXPECT_EQ(s.root().hex(), "2bde6a99d4b9ef2e02632d7569b8109e");
-  EXPECT_EQ(hex, "6701042bde6a99d4b9ef2e02632d7569b8109e2aa4ea4a");
+  EXPECT_EQ(to_hex(frame), "6701042bde6a99d4b9ef2e02632d7569b8109e2aa4ea4a");
 }
 
 }  // namespace

@@ -56,8 +56,9 @@ TEST(Operations, InvalidContentIsRefusedAndChangesNothing) {
   ASSERT_TRUE(create(s, rid(1), pid(1), content("ok")).is_ok());
   const Digest before = s.root();
   EXPECT_EQ(refine(s, rid(1), pid(1), content("\xC0\xAF")).code(), Status::Code::kInvalid);
-  EXPECT_EQ(refine(s, rid(1), pid(1), content(std::string(limits::kSummaryBytesMax + 1, 'x'))).code(),
-            Status::Code::kOverLimit);
+  EXPECT_EQ(
+      refine(s, rid(1), pid(1), content(std::string(limits::kSummaryBytesMax + 1, 'x'))).code(),
+      Status::Code::kOverLimit);
   EXPECT_EQ(s.root(), before);
 }
 

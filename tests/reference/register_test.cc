@@ -26,8 +26,8 @@ TEST(Register, ADominatingVersionReplacesWhatItSaw) {
                                           version(clock({{2, 1}}), content("b"))})
                      .value();
   bool changed = false;
-  ASSERT_TRUE(reg.merge(version(clock({{1, 1}, {2, 1}, {3, 1}}), content("resolved")), &changed)
-                  .is_ok());
+  ASSERT_TRUE(
+      reg.merge(version(clock({{1, 1}, {2, 1}, {3, 1}}), content("resolved")), &changed).is_ok());
   ASSERT_EQ(reg.siblings().size(), 1u);
   EXPECT_EQ(reg.siblings()[0].content.summary, "resolved");
 }
@@ -100,7 +100,7 @@ TEST(Register, JoinLawsOnSmallRegisters) {
   ASSERT_TRUE(ab.join(b, &changed).is_ok());
   Register ba = b;
   ASSERT_TRUE(ba.join(a, &changed).is_ok());
-  EXPECT_EQ(ab, ba);                   // commutative
+  EXPECT_EQ(ab, ba);                    // commutative
   EXPECT_EQ(ab.siblings().size(), 3u);  // {2:1} b, {1:2} c, {3:1} d; {1:1} a is dominated
   Register aa = a;
   ASSERT_TRUE(aa.join(a, &changed).is_ok());

@@ -36,7 +36,8 @@ TEST(Resolve, EqualClockSumsBreakTiesByContentDigest) {
 
 TEST(Resolve, AbsorbChainsFollowToTheLiveSurvivor) {
   State s(testing::kSeed);
-  for (std::uint64_t i = 1; i <= 3; ++i) ASSERT_TRUE(create(s, rid(1), pid(i), content("p")).is_ok());
+  for (std::uint64_t i = 1; i <= 3; ++i)
+    ASSERT_TRUE(create(s, rid(1), pid(i), content("p")).is_ok());
   ASSERT_TRUE(absorb(s, rid(1), pid(1), pid(2)).is_ok());
   ASSERT_TRUE(absorb(s, rid(1), pid(2), pid(3)).is_ok());
   const ResolvedView view = resolve(s);

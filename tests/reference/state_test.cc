@@ -69,7 +69,8 @@ TEST(State, SameStateByDifferentWritesGivesTheSameRoot) {
   State a(testing::kSeed);
   State b(testing::kSeed);
   bool changed = false;
-  for (const WrittenVersion& v : w.written) ASSERT_TRUE(a.merge_version(v.id, v.version, &changed).is_ok());
+  for (const WrittenVersion& v : w.written)
+    ASSERT_TRUE(a.merge_version(v.id, v.version, &changed).is_ok());
   for (auto it = w.written.rbegin(); it != w.written.rend(); ++it) {
     ASSERT_TRUE(b.merge_version(it->id, it->version, &changed).is_ok());
   }
@@ -147,7 +148,8 @@ TEST(State, ChangingAnySingleSemanticFieldChangesTheRoot) {
   with("clock replica", [](Version& v) { v.clock = clock({{1, 2}, {3, 1}}); });
   with("clock entry added", [](Version& v) { v.clock = clock({{1, 2}, {2, 1}, {4, 1}}); });
   variants.push_back({"pattern id", {pid(2), {base}}});
-  variants.push_back({"sibling added", {pid(1), {base, version(clock({{5, 1}}), content("other"))}}});
+  variants.push_back(
+      {"sibling added", {pid(1), {base, version(clock({{5, 1}}), content("other"))}}});
 
   Version absorbed = base;
   absorbed.content.absorbed_into = pid(7);

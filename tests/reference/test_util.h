@@ -30,6 +30,8 @@ inline Content content(std::string summary, std::vector<EpisodeId> episodes = {}
   return c;
 }
 
-inline Version version(VectorClock c, Content content) { return Version{std::move(c), std::move(content)}; }
+inline Version version(VectorClock c, Content content) {
+  return Version{std::move(c), std::move(content)};
+}
 
 }  // namespace gossip::testing

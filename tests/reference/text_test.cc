@@ -38,7 +38,8 @@ TEST(Text, ParseOfFormatIsIdentityOnRandomStates) {
 
 TEST(Text, ControlBytesAndUnicodeRoundTrip) {
   std::vector<std::pair<PatternId, Register>> regs;
-  regs.emplace_back(pid(1), Register(version(clock({{1, 1}}), content("tab\there \\ caf\xC3\xA9 \x7f"))));
+  regs.emplace_back(pid(1),
+                    Register(version(clock({{1, 1}}), content("tab\there \\ caf\xC3\xA9 \x7f"))));
   const State s = State::from_registers(testing::kSeed, std::move(regs));
   const Result<State> back = parse_state(format_state(s), testing::kSeed);
   ASSERT_TRUE(back.is_ok()) << back.status().to_string();
@@ -55,22 +56,26 @@ TEST(Text, ParseErrorsNameTheLine) {
   };
   EXPECT_EQ(error_of(good_pattern + good_version), "ok");
   EXPECT_NE(error_of(good_version).find("line 1"), std::string::npos);
-  EXPECT_NE(error_of(good_pattern + "  version clock={} strength=0 episodes=[] absorbed_into=- summary=\"\"\n")
+  EXPECT_NE(error_of(good_pattern +
+                     "  version clock={} strength=0 episodes=[] absorbed_into=- summary=\"\"\n")
                 .find("line 2"),
             std::string::npos);
   EXPECT_NE(error_of("# c\n" + good_pattern + "  version clock={1.0:1} strength=x").find("line 3"),
             std::string::npos);
-  EXPECT_NE(error_of(good_pattern + good_version + good_pattern).find("ascending"), std::string::npos);
+  EXPECT_NE(error_of(good_pattern + good_version + good_pattern).find("ascending"),
+            std::string::npos);
   // Two versions where one dominates the other: refused, not silently dropped.
-  EXPECT_NE(error_of(good_pattern + good_version +
-                     "  version clock={1.0:2} strength=0 episodes=[] absorbed_into=- summary=\"y\"\n")
-                .find("dominated"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of(good_pattern + good_version +
+               "  version clock={1.0:2} strength=0 episodes=[] absorbed_into=- summary=\"y\"\n")
+          .find("dominated"),
+      std::string::npos);
   // Equal clocks, different content.
-  EXPECT_NE(error_of(good_pattern + good_version +
-                     "  version clock={1.0:1} strength=0 episodes=[] absorbed_into=- summary=\"y\"\n")
-                .find("conflicting"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of(good_pattern + good_version +
+               "  version clock={1.0:1} strength=0 episodes=[] absorbed_into=- summary=\"y\"\n")
+          .find("conflicting"),
+      std::string::npos);
   EXPECT_NE(error_of(good_pattern + "  version clock={1.0:1} strength=0 episodes=[2,1] "
                                     "absorbed_into=- summary=\"\"\n")
                 .find("sorted"),
