@@ -48,16 +48,18 @@ case "${1:-}" in
     ;;
   test)
     install_missing
-    for preset in dev asan; do
-      echo "== ${preset}: build"
-      build "$preset"
-      echo "== ${preset}: ctest"
-      ctest --preset "$preset" -j "$(nproc)"
-    done
+    run_ctest() {
+      echo "== $1: build"
+      build "$1"
+      echo "== $1: ctest"
+      ctest --preset "$1" -j "$(nproc)"
+    }
+    run_ctest dev
     echo "== release: build (CLI and benchmarks compile; benchmarks are run by hand, see docs/PERFORMANCE.md)"
     build release
     echo "== mutants: every source mutant must make a test fail (docs/PROPERTIES.md)"
     python3 tests/mutants/source_mutants.py
+    run_ctest asan
     ;;
   *)
     echo "usage: bash cmake/quickstart.sh main|test" >&2

@@ -123,6 +123,7 @@ def main(names):
                 open(path, "w").write(original)
     shutil.rmtree(scratch, ignore_errors=True)
     print(f"{len(chosen) - len(survivors)} of {len(chosen)} mutants killed")
+    print(f"mutants: {len(chosen) - len(survivors)} passed, {len(survivors)} failed")
     return 0 if not survivors else 1
 
 
