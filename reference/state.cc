@@ -32,7 +32,10 @@ Status State::put_joined(const PatternId& id, const Register* local, const Regis
   }
   Register next = *local;
   Status s = next.join(incoming, changed);
-  if (!s.is_ok()) return s;
+  if (!s.is_ok()) {
+    ++rejected_total_;  // every rejected join is counted here, whichever path it came by
+    return s;
+  }
   if (*changed) tree_.put(id, std::make_shared<const Register>(std::move(next)));
   return Status::ok();
 }
@@ -67,10 +70,7 @@ MergeReport State::join(const State& other) {
       tree_.put(theirs->id, theirs->reg);  // share the immutable register
       changed = true;
     }
-    if (!s.is_ok()) {
-      report.rejected.emplace_back(theirs->id, s);
-      ++rejected_total_;
-    }
+    if (!s.is_ok()) report.rejected.emplace_back(theirs->id, s);
     if (changed) ++report.patterns_changed;
   }
   return report;

@@ -53,7 +53,8 @@ class State {
   void for_each(const std::function<void(const PatternId&, const Register&)>& visit) const;
   std::vector<PatternId> ids() const;
 
-  // Registers rejected by joins on this State (and the States it was copied from).
+  // Registers rejected by any join on this State (join, join_register, merge_version), and
+  // by the States it was copied from.
   std::uint64_t rejected_total() const { return rejected_total_; }
 
   // Same seed and the same register for every id (exact, not by digest).

@@ -117,6 +117,12 @@ TEST(State, ConflictingRegistersAreRejectedCountedAndTheRestMerges) {
   EXPECT_EQ(local.rejected_total(), 1u);
   EXPECT_EQ(local.find(pid(1))->siblings()[0].content.summary, "honest");
   EXPECT_NE(local.find(pid(2)), nullptr);
+  // One register at a time (as the sync protocol delivers them) is counted the same way.
+  bool changed = true;
+  EXPECT_EQ(local.join_register(pid(1), *remote.find(pid(1)), &changed).code(),
+            Status::Code::kConflictingWrite);
+  EXPECT_FALSE(changed);
+  EXPECT_EQ(local.rejected_total(), 2u);
 }
 
 // I7: every semantic field takes part in the root.
