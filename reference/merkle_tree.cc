@@ -28,9 +28,12 @@ using NodePtr = std::shared_ptr<MerkleTree::Node>;
 using Entry = MerkleTree::Entry;
 using Node = MerkleTree::Node;
 
-// Entries inline in the node: one allocation, one cache miss fewer on every lookup. Only a
-// leaf at kDepthMax (a 128-bit key collision) can outgrow the inline space.
-using LeafEntries = boost::container::small_vector<Entry, MerkleTree::kLeafCapacity>;
+// Up to kLeafInline entries live inline in the node (one allocation, one cache miss fewer on
+// a lookup); fuller leaves spill to the heap. Leaves are often small (at 10^6 patterns most
+// hold 1 or 2 entries), so inlining all kLeafCapacity would waste memory: measured peak RSS of
+// `update_instructions 1000000` was 1.47 GB with 8 inline, 1.16 GB with 4, at equal speed.
+constexpr std::size_t kLeafInline = 4;
+using LeafEntries = boost::container::small_vector<Entry, kLeafInline>;
 
 struct Leaf : Node {
   LeafEntries entries;  // sorted by entry_less

@@ -24,24 +24,40 @@ Register::Register(Version version) {
   siblings_.push_back(std::move(version));
 }
 
+Register::Register(Version version, Validated) {
+  GOSSIP_ASSERT(!version.clock.empty());
+  siblings_.push_back(std::move(version));
+}
+
 Result<Register> Register::from_versions(std::vector<Version> versions) {
   if (versions.empty()) return Status::error(Status::Code::kInvalid, "a register needs a version");
   for (const Version& v : versions) {
-    if (v.clock.empty())
+    if (v.clock.empty()) {
       return Status::error(Status::Code::kInvalid, "a version with an empty clock");
+    }
     Status s = validate(v.content);
     if (!s.is_ok()) return s;
   }
-  Register reg(std::move(versions.front()));
+  Register reg(std::move(versions.front()), Validated{});
   for (std::size_t i = 1; i < versions.size(); ++i) {
     bool changed = false;
-    Status s = reg.merge(versions[i], &changed);
+    Status s = reg.merge_valid(versions[i], &changed);
     if (!s.is_ok()) return s;
   }
   return reg;
 }
 
 Status Register::merge(const Version& version, bool* changed) {
+  *changed = false;
+  if (version.clock.empty()) {
+    return Status::error(Status::Code::kInvalid, "a version with an empty clock");
+  }
+  Status s = validate(version.content);
+  if (!s.is_ok()) return s;
+  return merge_valid(version, changed);
+}
+
+Status Register::merge_valid(const Version& version, bool* changed) {
   GOSSIP_ASSERT(!version.clock.empty());
   *changed = false;
   std::vector<Version> kept;
@@ -64,8 +80,6 @@ Status Register::merge(const Version& version, bool* changed) {
     return Status::error(Status::Code::kOverLimit,
                          "more than " + std::to_string(limits::kSiblingsMax) + " siblings");
   }
-  Status s = validate(version.content);
-  if (!s.is_ok()) return s;
   kept.insert(std::upper_bound(kept.begin(), kept.end(), version, version_less), version);
   siblings_ = std::move(kept);
   *changed = true;
@@ -76,9 +90,9 @@ Status Register::merge(const Version& version, bool* changed) {
 Status Register::join(const Register& other, bool* changed) {
   *changed = false;
   Register next = *this;
-  for (const Version& v : other.siblings_) {
+  for (const Version& v : other.siblings_) {  // valid: invariant (4) of `other`
     bool merged = false;
-    Status s = next.merge(v, &merged);
+    Status s = next.merge_valid(v, &merged);
     if (!s.is_ok()) return s;
     *changed = *changed || merged;
   }

@@ -41,6 +41,7 @@ class Register {
 
   // Merges one version in: dropped if dominated by (or equal to) a sibling, otherwise it
   // replaces the siblings it dominates. *changed tells whether the register changed.
+  // Errors: kConflictingWrite, kOverLimit (siblings), kInvalid (empty clock, bad content).
   Status merge(const Version& version, bool* changed);
   // Merges every sibling of other in (the lattice join). All-or-nothing.
   Status join(const Register& other, bool* changed);
@@ -53,7 +54,11 @@ class Register {
   bool operator==(const Register&) const = default;
 
  private:
+  struct Validated {};  // the caller has validated the version's content
   Register() = default;
+  Register(Version version, Validated);
+  // merge() for a version whose content is known to be valid.
+  Status merge_valid(const Version& version, bool* changed);
   std::vector<Version> siblings_;
 };
 

@@ -22,18 +22,13 @@ const Register* State::find(const PatternId& id) const {
   return e ? e->reg.get() : nullptr;
 }
 
-Status State::put_joined(const PatternId& id, const Register* local, const Register& incoming,
-                         bool* changed) {
-  *changed = false;
-  if (!local) {
-    tree_.put(id, std::make_shared<const Register>(incoming));
-    *changed = true;
-    return Status::ok();
-  }
-  Register next = *local;
-  Status s = next.join(incoming, changed);
+Status State::update(const PatternId& id, const Register& local,
+                     const std::function<Status(Register&, bool*)>& apply, bool* changed) {
+  Register next = local;
+  Status s = apply(next, changed);
   if (!s.is_ok()) {
-    ++rejected_total_;  // every rejected join is counted here, whichever path it came by
+    ++rejected_total_;  // every rejected join or merge is counted here, whatever its path
+    *changed = false;
     return s;
   }
   if (*changed) tree_.put(id, std::make_shared<const Register>(std::move(next)));
@@ -42,13 +37,28 @@ Status State::put_joined(const PatternId& id, const Register* local, const Regis
 
 Status State::merge_version(const PatternId& id, const Version& version, bool* changed) {
   *changed = false;
-  Result<Register> single = Register::from_versions({version});  // validates the version
-  if (!single.is_ok()) return single.status();
-  return put_joined(id, find(id), single.value(), changed);
+  const Register* local = find(id);
+  if (local) {
+    return update(
+        id, *local, [&](Register& r, bool* c) { return r.merge(version, c); }, changed);
+  }
+  Result<Register> fresh = Register::from_versions({version});  // validates the version
+  if (!fresh.is_ok()) return fresh.status();
+  tree_.put(id, std::make_shared<const Register>(std::move(fresh).value()));
+  *changed = true;
+  return Status::ok();
 }
 
 Status State::join_register(const PatternId& id, const Register& reg, bool* changed) {
-  return put_joined(id, find(id), reg, changed);
+  *changed = false;
+  const Register* local = find(id);
+  if (local) {
+    return update(
+        id, *local, [&](Register& r, bool* c) { return r.join(reg, c); }, changed);
+  }
+  tree_.put(id, std::make_shared<const Register>(reg));
+  *changed = true;
+  return Status::ok();
 }
 
 MergeReport State::join(const State& other) {
@@ -65,7 +75,10 @@ MergeReport State::join(const State& other) {
     bool changed = false;
     Status s;
     if (mine) {
-      s = put_joined(theirs->id, mine->reg.get(), *theirs->reg, &changed);
+      const Register& incoming = *theirs->reg;
+      s = update(
+          theirs->id, *mine->reg, [&](Register& r, bool* c) { return r.join(incoming, c); },
+          &changed);
     } else {
       tree_.put(theirs->id, theirs->reg);  // share the immutable register
       changed = true;

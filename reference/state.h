@@ -61,8 +61,9 @@ class State {
   bool operator==(const State& other) const;
 
  private:
-  Status put_joined(const PatternId& id, const Register* local, const Register& incoming,
-                    bool* changed);
+  // Applies `apply` to a copy of `local` and stores it when it changed; counts a rejection.
+  Status update(const PatternId& id, const Register& local,
+                const std::function<Status(Register&, bool*)>& apply, bool* changed);
   MerkleTree tree_;
   std::uint64_t rejected_total_ = 0;
 };

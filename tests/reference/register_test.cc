@@ -108,6 +108,18 @@ TEST(Register, JoinLawsOnSmallRegisters) {
   EXPECT_EQ(aa, a);
 }
 
+TEST(Register, InvalidVersionsAreRefusedAndChangeNothing) {
+  Register reg(version(clock({{1, 1}}), content("x")));
+  const Register before = reg;
+  bool changed = true;
+  EXPECT_EQ(reg.merge(version(VectorClock(), content("no clock")), &changed).code(),
+            Status::Code::kInvalid);
+  EXPECT_EQ(reg.merge(version(clock({{2, 1}}), content("\xFF")), &changed).code(),
+            Status::Code::kInvalid);
+  EXPECT_FALSE(changed);
+  EXPECT_EQ(reg, before);
+}
+
 TEST(Register, SiblingLimitIsEnforced) {
   std::vector<Version> versions;
   for (std::uint32_t i = 1; i <= limits::kSiblingsMax + 1; ++i) {
