@@ -3,7 +3,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+
+#include "faultnet/faults.h"
 
 namespace gossip::cli {
 
@@ -24,5 +27,22 @@ int run_selfcheck(const SelfcheckOptions& options);
 int run_decode(const std::string& path, std::uint64_t cluster_seed);
 // Reads the text form of a state from `path` and writes its binary frame to `out_path`.
 int run_encode(const std::string& path, const std::string& out_path, std::uint64_t cluster_seed);
+
+struct SimOptions {
+  std::uint32_t nodes = 100;
+  std::uint64_t patterns = 100;
+  std::uint64_t writes = 1;
+  std::uint32_t rounds = 0;
+  std::uint64_t trials = 1;
+  std::uint64_t seed = 1;
+  std::uint64_t cluster_seed = kDefaultClusterSeed;
+  std::uint8_t walk_width = 2;
+  bool swarm = false;
+  std::optional<std::uint64_t> only_trial;
+  std::string json_path;
+  faultnet::FaultProfile faults;
+  std::string command_line;  // as typed, for the reproduce line
+};
+int run_sim(const SimOptions& options);
 
 }  // namespace gossip::cli

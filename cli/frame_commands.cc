@@ -71,6 +71,13 @@ int run_decode(const std::string& path, std::uint64_t cluster_seed) {
       if ((status = d.status()).is_ok()) std::cout << "digest " << d.value().hex() << "\n";
       break;
     }
+    case FrameKind::kHello:
+    case FrameKind::kReply:
+    case FrameKind::kWalk: {
+      auto m = decode_sync_message(bytes);
+      if ((status = m.status()).is_ok()) std::cout << format_sync_message(m.value());
+      break;
+    }
   }
   if (!status.is_ok()) {
     std::cerr << "gossipcheck: " << path << ": " << status.to_string() << "\n";

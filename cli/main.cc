@@ -1,7 +1,77 @@
 // gossipcheck: the command-line entry point. Argument errors exit 2 with a message.
 #include <CLI/CLI.hpp>
 
+#include <cmath>
+#include <sstream>
+
 #include "cli/commands.h"
+#include "faultnet/sim.h"
+
+namespace {
+
+using faultnet::Time;
+
+std::vector<std::string> split(const std::string& s) {
+  std::vector<std::string> parts;
+  std::stringstream in(s);
+  std::string part;
+  while (std::getline(in, part, ':')) parts.push_back(part);
+  return parts;
+}
+
+// Milliseconds (fractions allowed) to virtual microseconds; throws on anything else.
+Time parse_ms(const std::string& text) {
+  std::size_t used = 0;
+  double ms = -1;
+  try {
+    ms = std::stod(text, &used);
+  } catch (...) {
+  }
+  if (used != text.size() || !(ms >= 0) || ms > 1e7) {
+    throw CLI::ValidationError("'" + text + "' is not a time in milliseconds");
+  }
+  return static_cast<Time>(std::llround(ms * 1000));
+}
+
+std::uint32_t to_ppm(double p) { return static_cast<std::uint32_t>(std::llround(p * 1e6)); }
+
+faultnet::Latency parse_latency(const std::string& spec) {
+  const std::vector<std::string> p = split(spec);
+  faultnet::Latency l;
+  using K = faultnet::Latency::Kind;
+  if (p.size() == 2 && p[0] == "constant") {
+    l.kind = K::kConstant;
+    l.lo = l.hi = parse_ms(p[1]);
+    return l;
+  }
+  if (p.size() == 3) {
+    l.lo = parse_ms(p[1]);
+    l.hi = parse_ms(p[2]);
+    if (l.hi < l.lo) throw CLI::ValidationError("--latency: the second time is below the first");
+    if (p[0] == "uniform") l.kind = K::kUniform;
+    else if (p[0] == "exp") l.kind = K::kExponential;
+    else if (p[0] == "longtail") l.kind = K::kLongTail;
+    else throw CLI::ValidationError("--latency: unknown distribution '" + p[0] + "'");
+    return l;
+  }
+  throw CLI::ValidationError("--latency: expected constant:MS, uniform:MS:MS, exp:MIN:MEAN or longtail:MS:MS, got '" + spec + "'");
+}
+
+std::uint32_t parse_round(const std::string& text, const char* what) {
+  std::size_t used = 0;
+  unsigned long v = 0;
+  try {
+    v = std::stoul(text, &used);
+  } catch (...) {
+    used = 0;
+  }
+  if (used != text.size() || text.empty() || v > 1'000'000) {
+    throw CLI::ValidationError(std::string(what) + ": '" + text + "' is not a round number");
+  }
+  return static_cast<std::uint32_t>(v);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace gossip::cli;
@@ -36,8 +106,110 @@ int main(int argc, char** argv) {
   encode->add_option("-o,--output", out_path, "Where to write the frame")->required();
   encode->add_option("--cluster-seed", cluster_seed, "Cluster seed")->capture_default_str();
 
+  SimOptions sim_options;
+  double loss = 0, dup = 0, reorder = 0, corrupt = 0;
+  std::string latency = "uniform:1:20";
+  std::vector<std::string> partitions, crashes;
+  CLI::App* sim = app.add_subcommand(
+      "sim", "Run a cluster of reference nodes on faultnet and report propagation, bytes, "
+             "faults and convergence");
+  sim->add_option("--nodes", sim_options.nodes, "Replicas in the cluster")
+      ->check(CLI::Range(1u, 100'000u))->capture_default_str();
+  sim->add_option("--patterns", sim_options.patterns, "Patterns every replica holds at the start")
+      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{2'000'000}))->capture_default_str();
+  sim->add_option("--writes", sim_options.writes,
+                  "Writes per trial (one: at round 1; more: spread over the first half)")
+      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{10'000'000}))->capture_default_str();
+  sim->add_option("--rounds", sim_options.rounds,
+                  "Rounds of the safety phase (0: 4*ceil(log2 nodes)+8; a fault-free run stops "
+                  "once every write is everywhere)")
+      ->check(CLI::Range(0u, 1'000'000u))->capture_default_str();
+  sim->add_option("--trials", sim_options.trials, "Independent trials")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100'000'000}))->capture_default_str();
+  sim->add_option("--seed", sim_options.seed, "Root seed (trial i uses a seed forked from it)")
+      ->capture_default_str();
+  sim->add_option("--cluster-seed", sim_options.cluster_seed, "Cluster seed keying the digests")
+      ->capture_default_str();
+  sim->add_option("--only-trial", sim_options.only_trial, "Run trial K of the seed alone (replay)");
+  sim->add_option("--loss", loss, "Probability that a message is lost")
+      ->check(CLI::Range(0.0, 1.0))->capture_default_str();
+  sim->add_option("--dup", dup, "Probability that a message is delivered twice")
+      ->check(CLI::Range(0.0, 1.0))->capture_default_str();
+  sim->add_option("--reorder", reorder, "Probability that a message is held back up to half a round")
+      ->check(CLI::Range(0.0, 1.0))->capture_default_str();
+  sim->add_option("--corrupt", corrupt, "Probability that 1 to 3 bits of a message flip")
+      ->check(CLI::Range(0.0, 1.0))->capture_default_str();
+  sim->add_option("--latency", latency,
+                  "constant:MS | uniform:MIN:MAX | exp:MIN:MEAN | longtail:MIN:MAX (1% up to 20x)")
+      ->capture_default_str();
+  sim->add_option("--partition", partitions,
+                  "symmetric|one-way|isolate|majority[:FROM:TO] rounds (default 2 to a third of "
+                  "the safety phase); repeatable");
+  sim->add_option("--crash", crashes,
+                  "stop|restart|amnesia|pause[:NODE:FROM:TO] (default node 0, rounds 2 to a "
+                  "third of the safety phase); repeatable");
+  sim->add_flag("--swarm", sim_options.swarm, "Draw a random fault profile from each trial's seed");
+  sim->add_option("--walk-width", sim_options.walk_width,
+                  "Bytes per child digest when walking the tree (1 to 8)")
+      ->check(CLI::Range(1, 8))->capture_default_str();
+  sim->add_option("--json", sim_options.json_path, "Write the figures as JSON to FILE");
+
   try {
     app.parse(argc, argv);
+    if (sim->parsed()) {
+      faultnet::FaultProfile& f = sim_options.faults;
+      f.latency = parse_latency(latency);
+      f.loss_ppm = to_ppm(loss);
+      f.dup_ppm = to_ppm(dup);
+      f.reorder_ppm = to_ppm(reorder);
+      f.corrupt_ppm = to_ppm(corrupt);
+      const std::uint32_t rounds =
+          sim_options.rounds ? sim_options.rounds : faultnet::default_rounds(sim_options.nodes);
+      const Time iv = gossip::NodeConfig{}.gossip_interval;
+      auto window = [&](const std::vector<std::string>& p, std::size_t at, const char* what) {
+        std::uint32_t from = 2, to = std::max(4u, rounds / 3);
+        if (p.size() > at) from = parse_round(p[at], what);
+        if (p.size() > at + 1) to = parse_round(p[at + 1], what);
+        if (p.size() > at + 2 || to <= from) {
+          throw CLI::ValidationError(std::string(what) + ": expected FROM:TO rounds with FROM < TO");
+        }
+        return faultnet::Window{from * iv, to * iv};
+      };
+      gossip::Rng rng = gossip::Rng(sim_options.seed).fork("cli faults");
+      for (const std::string& spec : partitions) {
+        const std::vector<std::string> p = split(spec);
+        using K = faultnet::Partition::Kind;
+        K kind;
+        if (p.empty()) throw CLI::ValidationError("--partition: empty");
+        if (p[0] == "symmetric") kind = K::kSymmetric;
+        else if (p[0] == "one-way") kind = K::kOneWay;
+        else if (p[0] == "isolate") kind = K::kIsolate;
+        else if (p[0] == "majority") kind = K::kMajorityMinority;
+        else throw CLI::ValidationError("--partition: unknown kind '" + p[0] + "'");
+        if (sim_options.nodes < 2) throw CLI::ValidationError("--partition needs 2 nodes or more");
+        f.partitions.push_back(faultnet::make_partition(kind, sim_options.nodes,
+                                                        window(p, 1, "--partition"), rng));
+      }
+      for (const std::string& spec : crashes) {
+        const std::vector<std::string> p = split(spec);
+        using K = faultnet::Crash::Kind;
+        faultnet::Crash c;
+        if (p.empty()) throw CLI::ValidationError("--crash: empty");
+        if (p[0] == "stop") c.kind = K::kStop;
+        else if (p[0] == "restart") c.kind = K::kRestartDurable;
+        else if (p[0] == "amnesia") c.kind = K::kRestartAmnesia;
+        else if (p[0] == "pause") c.kind = K::kPause;
+        else throw CLI::ValidationError("--crash: unknown kind '" + p[0] + "'");
+        if (p.size() > 1) c.node = parse_round(p[1], "--crash node");
+        if (c.node >= sim_options.nodes) throw CLI::ValidationError("--crash: no node " + p[1]);
+        c.when = window(p, 2, "--crash");
+        f.crashes.push_back(c);
+      }
+      for (int i = 0; i < argc; ++i) {
+        if (i) sim_options.command_line += " ";
+        sim_options.command_line += i == 0 ? std::string("gossipcheck") : std::string(argv[i]);
+      }
+    }
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
@@ -47,6 +219,7 @@ int main(int argc, char** argv) {
     return kExitBadInput;
   }
   if (selfcheck->parsed()) return run_selfcheck(check);
+  if (sim->parsed()) return run_sim(sim_options);
   if (decode->parsed()) return run_decode(path, cluster_seed);
   if (encode->parsed()) return run_encode(path, out_path, cluster_seed);
   return kExitBadInput;

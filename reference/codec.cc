@@ -42,6 +42,7 @@ Result<T> decode_frame(ByteView bytes, FrameKind kind, const char* what, F&& dec
 Bytes seal_frame(FrameKind kind, ByteView payload) {
   GOSSIP_ASSERT(payload.size() + kFrameOverheadBytes <= limits::kFrameBytesMax);
   Writer w;
+  w.reserve(payload.size() + kFrameOverheadBytes);
   w.u8(kFrameMagic);
   w.u8(kFormatVersion);
   w.u8(static_cast<std::uint8_t>(kind));
@@ -75,7 +76,7 @@ Result<Frame> open_frame(ByteView bytes) {
     return frame_error(Status::Code::kChecksumMismatch, "frame checksum does not match");
   }
   const std::uint8_t kind = bytes[2];
-  if (kind < 1 || kind > 4) {
+  if (kind < 1 || kind > static_cast<std::uint8_t>(FrameKind::kWalk)) {
     return frame_error(Status::Code::kUnknownTag, "unknown frame kind " + std::to_string(kind));
   }
   return Frame{static_cast<FrameKind>(kind), bytes.subspan(3, body - 3)};

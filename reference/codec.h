@@ -23,7 +23,16 @@ inline constexpr std::uint8_t kFrameMagic = 0x67;  // 'g'
 inline constexpr std::uint8_t kFormatVersion = 1;
 inline constexpr std::size_t kFrameOverheadBytes = 3 + 4;
 
-enum class FrameKind : std::uint8_t { kVersion = 1, kRegister = 2, kState = 3, kDigest = 4 };
+enum class FrameKind : std::uint8_t {
+  kVersion = 1,
+  kRegister = 2,
+  kState = 3,
+  kDigest = 4,
+  // The sync protocol's messages (reference/sync_message.h).
+  kHello = 5,
+  kReply = 6,
+  kWalk = 7,
+};
 
 struct Frame {
   FrameKind kind;

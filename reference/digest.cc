@@ -13,6 +13,10 @@ bool Digest::is_zero() const {
 
 std::string Digest::hex() const { return to_hex(bytes); }
 
+std::uint64_t hash64(std::uint64_t seed, std::span<const std::uint8_t> data) {
+  return XXH3_64bits_withSeed(data.data(), data.size(), seed);
+}
+
 Digest hash128(std::uint64_t seed, std::span<const std::uint8_t> data) {
   const XXH128_hash_t h = XXH3_128bits_withSeed(data.data(), data.size(), seed);
   XXH128_canonical_t canonical;

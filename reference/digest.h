@@ -28,6 +28,8 @@ struct Digest {
 
 // XXH3-128 of `data` under `seed`, canonical (big-endian) bytes.
 Digest hash128(std::uint64_t seed, std::span<const std::uint8_t> data);
+// XXH3-64 of data under seed (the sync protocol's salted short tags).
+std::uint64_t hash64(std::uint64_t seed, std::span<const std::uint8_t> data);
 
 // Low 32 bits of XXH3-64 (seed 0): the frame checksum of the codec.
 std::uint32_t checksum32(std::span<const std::uint8_t> data);

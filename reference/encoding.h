@@ -30,6 +30,7 @@ using ByteView = std::span<const std::uint8_t>;
 
 class Writer {
  public:
+  void reserve(std::size_t n) { out_.reserve(n); }
   void u8(std::uint8_t v) { out_.push_back(v); }
   void varint(std::uint64_t v);
   void u32_le(std::uint32_t v);

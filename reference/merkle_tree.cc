@@ -317,6 +317,25 @@ void MerkleTree::for_each(const std::function<void(const Entry&)>& visit) const 
   for_each_rec(root_.get(), visit);
 }
 
+void MerkleTree::for_each_under(std::span<const std::uint8_t> path,
+                                const std::function<void(const Entry&)>& visit) const {
+  const Node* node = root_.get();
+  for (std::size_t depth = 0; depth < path.size(); ++depth) {
+    GOSSIP_ASSERT(path[depth] < kFanout);
+    if (!node) return;
+    if (node->leaf) {  // a leaf above the path: keep the entries whose key follows the path
+      for (const Entry& e : as_leaf(*node).entries) {
+        bool under = true;
+        for (std::size_t d = depth; d < path.size() && under; ++d) under = nibble(e.key, d) == path[d];
+        if (under) visit(e);
+      }
+      return;
+    }
+    node = as_inner(*node).children[path[depth]].get();
+  }
+  for_each_rec(node, visit);
+}
+
 void MerkleTree::diff(const MerkleTree& base,
                       const std::function<void(const Entry&)>& visit) const {
   GOSSIP_ASSERT(base.seed_ == seed_);

@@ -5,6 +5,8 @@
 namespace gossip {
 namespace {
 
+__extension__ typedef unsigned __int128 U128;
+
 std::uint64_t splitmix64(std::uint64_t& x) {
   x += 0x9E3779B97F4A7C15ull;
   std::uint64_t z = x;
@@ -46,12 +48,19 @@ std::uint64_t Rng::next() {
 
 std::uint64_t Rng::below(std::uint64_t bound) {
   GOSSIP_ASSERT(bound > 0);
-  // Reject the top partial block so every residue is equally likely.
-  const std::uint64_t limit = UINT64_MAX - (UINT64_MAX % bound);
-  for (;;) {
-    const std::uint64_t x = next();
-    if (x < limit) return x % bound;
+  // Lemire's multiply-shift with rejection (unbiased; a division only on the rare path):
+  // the high half of x * bound is uniform in [0, bound) once the low half clears
+  // 2^64 mod bound.
+  U128 m = static_cast<U128>(next()) * bound;
+  std::uint64_t low = static_cast<std::uint64_t>(m);
+  if (low < bound) {
+    const std::uint64_t threshold = (0 - bound) % bound;
+    while (low < threshold) {
+      m = static_cast<U128>(next()) * bound;
+      low = static_cast<std::uint64_t>(m);
+    }
   }
+  return static_cast<std::uint64_t>(m >> 64);
 }
 
 std::uint64_t Rng::between(std::uint64_t lo, std::uint64_t hi) {

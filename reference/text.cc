@@ -248,4 +248,39 @@ Result<State> parse_state(std::string_view text, std::uint64_t cluster_seed) {
   return State::from_registers(cluster_seed, std::move(registers));
 }
 
+namespace {
+std::string format_path(const SyncPath& path) {
+  static const char* kHex = "0123456789abcdef";
+  std::string out = "/";
+  for (std::uint8_t n : path.nibbles) out += kHex[n];
+  return out;
+}
+}  // namespace
+
+std::string format_sync_message(const SyncMessage& m) {
+  std::string out;
+  switch (m.kind) {
+    case FrameKind::kHello: out += "hello"; break;
+    case FrameKind::kReply: out += "reply"; break;
+    default: out += m.from_initiator ? "walk (from the initiator)" : "walk (from the responder)";
+  }
+  out += " xid " + std::to_string(m.xid) + "\n";
+  if (m.root) out += "root " + m.root->hex() + "\n";
+  for (const SyncItem& item : m.registers) out += format_register(item.id, item.reg);
+  for (const SyncProbe& p : m.probes) {
+    if (p.inner) {
+      out += "probe " + format_path(p.path) + " inner, " +
+             std::to_string(p.digests.size() / m.width) + " children of " +
+             std::to_string(int{m.width}) + "-byte digests\n";
+    } else {
+      out += "probe " + format_path(p.path) + " leaf set of " + std::to_string(p.tags.size()) +
+             " tags\n";
+    }
+  }
+  for (const SyncWant& w : m.wants) {
+    out += "want " + format_path(w.path) + " " + std::to_string(w.tags.size()) + " tags\n";
+  }
+  return out;
+}
+
 }  // namespace gossip

@@ -17,6 +17,7 @@
 
 #include "reference/register.h"
 #include "reference/state.h"
+#include "reference/sync_message.h"
 #include "reference/status.h"
 
 namespace gossip {
@@ -26,6 +27,8 @@ std::string format_clock(const VectorClock& clock);
 std::string format_version(const Version& version);
 std::string format_register(const PatternId& id, const Register& reg);
 std::string format_state(const State& state);
+// A sync message, for people (not parsed back).
+std::string format_sync_message(const SyncMessage& message);
 
 // Errors name the line: "line 3: expected 'strength='".
 Result<State> parse_state(std::string_view text, std::uint64_t cluster_seed);

@@ -1,4 +1,5 @@
 #include "reference/codec.h"
+#include "reference/sync_message.h"
 
 #include <gtest/gtest.h>
 
@@ -26,6 +27,10 @@ Status::Code decode_code(const Bytes& frame) {
       return decode_state_frame(frame, testing::kSeed).status().code();
     case FrameKind::kDigest:
       return decode_digest_frame(frame).status().code();
+    case FrameKind::kHello:
+    case FrameKind::kReply:
+    case FrameKind::kWalk:
+      return decode_sync_message(frame).status().code();
   }
   return Status::Code::kOk;
 }
@@ -45,6 +50,10 @@ Bytes reencode(const Bytes& frame) {
       return encode_state_frame(decode_state_frame(frame, testing::kSeed).value());
     case FrameKind::kDigest:
       return encode_digest_frame(decode_digest_frame(frame).value());
+    case FrameKind::kHello:
+    case FrameKind::kReply:
+    case FrameKind::kWalk:
+      return encode_sync_message(decode_sync_message(frame).value());
   }
   return {};
 }

@@ -1,0 +1,459 @@
+#include "reference/node.h"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <set>
+
+#include "reference/assert.h"
+#include "reference/operations.h"
+
+namespace gossip {
+namespace {
+
+constexpr Time kNever = ~Time{0};
+
+std::uint32_t frame_checksum(ByteView bytes) {
+  std::uint32_t c = 0;
+  for (std::size_t i = 0; i < 4; ++i) c |= std::uint32_t{bytes[bytes.size() - 4 + i]} << (8 * i);
+  return c;
+}
+
+// The first `width` bytes of a salted child digest.
+void child_tag(std::uint64_t salt, const Digest& d, std::uint8_t width, std::uint8_t* out) {
+  const std::uint64_t h = hash64(salt, ByteView(d.bytes));
+  for (std::uint8_t i = 0; i < width; ++i) out[i] = static_cast<std::uint8_t>(h >> (8 * i));
+}
+
+std::uint32_t entry_tag(std::uint64_t salt, const Digest& entry_digest) {
+  return static_cast<std::uint32_t>(hash64(salt ^ 0x5bd1e9955bd1e995ull, ByteView(entry_digest.bytes)));
+}
+
+// An estimate of a register's encoded size, to keep a message under its byte budget.
+std::size_t register_bytes(const Register& reg) {
+  std::size_t n = 16 + 2;
+  for (const Version& v : reg.siblings()) {
+    n += 4 + v.clock.size() * 10 + v.content.summary.size() + v.content.episodes.size() * 3 + 24;
+  }
+  return n;
+}
+
+SyncPath child_path(const SyncPath& p, std::uint8_t i) {
+  SyncPath c = p;
+  c.nibbles.push_back(i);
+  return c;
+}
+
+}  // namespace
+
+// What one incoming message makes us say: registers to send (by id, so each goes once),
+// probes and wants.
+struct Node::Reply {
+  std::map<PatternId, const Register*> registers;
+  std::map<SyncPath, SyncProbe> probes;
+  std::map<SyncPath, std::vector<std::uint32_t>> wants;
+  bool empty() const { return registers.empty() && probes.empty() && wants.empty(); }
+};
+
+Node::Node(NodeId self, ReplicaId replica, std::shared_ptr<const std::vector<NodeId>> members,
+           NodeConfig config,
+           std::uint64_t seed, State state)
+    : self_(self),
+      replica_(replica),
+      members_(std::move(members)),
+      config_(config),
+      rng_(seed),
+      state_(std::move(state)) {
+  GOSSIP_ASSERT(config_.walk_width >= 1 && config_.walk_width <= kSyncWidthMax);
+  GOSSIP_ASSERT(config_.gossip_interval > 0);
+  GOSSIP_ASSERT(state_.cluster_seed() == config_.cluster_seed);
+  GOSSIP_ASSERT(members_ != nullptr);  // sorted: the caller's promise (checking costs O(N) per node)
+  auto at = std::lower_bound(members_->begin(), members_->end(), self_);
+  self_index_ = static_cast<std::size_t>(at - members_->begin());
+  const bool listed = at != members_->end() && *at == self_;
+  peer_count_ = members_->size() - (listed ? 1 : 0);
+  if (config_.exchange_timeout == 0) config_.exchange_timeout = config_.gossip_interval;
+  if (config_.recent_rounds == 0) {
+    const double n = static_cast<double>(peer_count_ + 1);
+    config_.recent_rounds = 2 * static_cast<std::uint32_t>(std::ceil(std::log2(n))) + 4;
+  }
+  recent_window_ = config_.gossip_interval * config_.recent_rounds;
+  next_gossip_ = rng_.below(config_.gossip_interval);  // a random phase within the interval
+  next_xid_ = 1 + rng_.below(1u << 13);                // two varint bytes for a long while
+}
+
+Status Node::create(const PatternId& id, const Content& content) {
+  Status s = gossip::create(state_, replica_, id, content);
+  if (s.is_ok()) note_changed(id);
+  return s;
+}
+
+Status Node::refine(const PatternId& id, const Content& content) {
+  Status s = gossip::refine(state_, replica_, id, content);
+  if (s.is_ok()) note_changed(id);
+  return s;
+}
+
+Status Node::absorb(const PatternId& a, const PatternId& into) {
+  Status s = gossip::absorb(state_, replica_, a, into);
+  if (s.is_ok()) {
+    note_changed(into);
+    note_changed(a);
+  }
+  return s;
+}
+
+void Node::note_changed(const PatternId& id) {
+  changed_.push_back(id);
+  recent_.emplace_back(now_, id);
+  // Bounded: only the newest recent_max distinct ids can ever be pushed.
+  while (recent_.size() > 4 * config_.recent_max + 16) recent_.pop_front();
+}
+
+std::vector<PatternId> Node::take_changed() {
+  std::vector<PatternId> out = std::move(changed_);
+  changed_.clear();
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+void Node::tick(Time now) {
+  GOSSIP_ASSERT(now >= now_);
+  now_ = now;
+  while (!recent_.empty() && recent_.front().first + recent_window_ <= now_) recent_.pop_front();
+  if (now_ >= next_expiry_) expire();
+  if (now_ >= next_gossip_) {
+    // One exchange per interval, on the node's own phase; a node that slept long does not
+    // make up for the missed intervals.
+    const Time missed = (now_ - next_gossip_) / config_.gossip_interval;
+    next_gossip_ += (missed + 1) * config_.gossip_interval;
+    start_exchange();
+  }
+}
+
+Time Node::next_wakeup() const { return std::min(next_gossip_, next_expiry_); }
+
+void Node::expire() {
+  next_expiry_ = kNever;
+  for (auto it = exchanges_.begin(); it != exchanges_.end();) {
+    if (it->second.deadline <= now_) {
+      ++counters_.exchanges_timed_out;
+      it = exchanges_.erase(it);
+    } else {
+      next_expiry_ = std::min(next_expiry_, it->second.deadline);
+      ++it;
+    }
+  }
+}
+
+std::uint64_t Node::salt(const ExchangeKey& key) const {
+  std::uint8_t b[12];
+  for (int i = 0; i < 4; ++i) b[i] = static_cast<std::uint8_t>(key.initiator >> (8 * i));
+  for (int i = 0; i < 8; ++i) b[4 + i] = static_cast<std::uint8_t>(key.xid >> (8 * i));
+  return hash64(config_.cluster_seed, ByteView(b, sizeof b));
+}
+
+std::vector<SyncItem> Node::fresh_registers(const std::vector<SyncItem>& exclude_equal) const {
+  std::set<PatternId> ids;
+  for (auto it = recent_.rbegin(); it != recent_.rend() && ids.size() < config_.recent_max; ++it) {
+    ids.insert(it->second);
+  }
+  std::vector<SyncItem> out;
+  std::size_t bytes = 0;
+  for (const PatternId& id : ids) {
+    const Register* mine = state_.find(id);
+    GOSSIP_ASSERT(mine != nullptr);  // nothing is ever deleted
+    auto same = std::find_if(exclude_equal.begin(), exclude_equal.end(),
+                             [&](const SyncItem& s) { return s.id == id; });
+    if (same != exclude_equal.end() && same->reg == *mine) continue;  // they just sent it
+    bytes += register_bytes(*mine);
+    if (bytes > config_.message_bytes_max) break;
+    out.push_back(SyncItem{id, *mine});
+  }
+  return out;  // ascending id: std::set order
+}
+
+void Node::start_exchange() {
+  if (peer_count_ == 0) return;
+  if (exchanges_.size() >= config_.exchanges_max) {
+    ++counters_.exchanges_skipped;
+    return;
+  }
+  // Uniform over the members other than self.
+  std::size_t i = rng_.below(peer_count_);
+  const bool listed = self_index_ < members_->size() && (*members_)[self_index_] == self_;
+  if (listed && i >= self_index_) ++i;
+  const NodeId peer = (*members_)[i];
+  const ExchangeKey key{self_, next_xid_++};
+  Exchange& ex = exchanges_[key];
+  ex.peer = peer;
+  ex.deadline = now_ + config_.exchange_timeout;
+  next_expiry_ = std::min(next_expiry_, ex.deadline);
+  ++counters_.exchanges_started;
+  SyncMessage hello;
+  hello.kind = FrameKind::kHello;
+  hello.xid = key.xid;
+  hello.root = state_.root();
+  hello.registers = fresh_registers({});
+  send(peer, key, std::move(hello));
+}
+
+void Node::send(NodeId to, const ExchangeKey& key, SyncMessage m) {
+  Outgoing out;
+  out.to = to;
+  out.initiator = key.initiator;
+  out.xid = key.xid;
+  out.kind = m.kind;
+  out.registers = static_cast<std::uint32_t>(m.registers.size());
+  out.bytes = encode_sync_message(m);
+  ++counters_.messages_sent;
+  counters_.bytes_sent += out.bytes.size();
+  counters_.registers_sent += m.registers.size();
+  outbox_.push_back(std::move(out));
+}
+
+void Node::take_outbox(std::vector<Outgoing>* out) {
+  out->clear();
+  out->swap(outbox_);
+}
+
+std::vector<Outgoing> Node::take_outbox() {
+  std::vector<Outgoing> out = std::move(outbox_);
+  outbox_.clear();
+  return out;
+}
+
+void Node::join_registers(const std::vector<SyncItem>& items) {
+  counters_.registers_received += items.size();
+  for (const SyncItem& item : items) {
+    bool changed = false;
+    Status s = state_.join_register(item.id, item.reg, &changed);
+    if (!s.is_ok()) {
+      ++counters_.registers_rejected;
+      continue;
+    }
+    if (changed) {
+      ++counters_.registers_changed;
+      note_changed(item.id);
+    }
+  }
+}
+
+void Node::receive(NodeId from, ByteView bytes) {
+  ++counters_.messages_received;
+  Result<SyncMessage> decoded = decode_sync_message(bytes);
+  if (!decoded.is_ok()) {
+    ++counters_.decode_errors;
+    return;
+  }
+  const std::uint32_t checksum = frame_checksum(bytes);
+  const SyncMessage& m = decoded.value();
+  if (m.kind == FrameKind::kHello) {
+    on_hello(from, m, checksum);
+  } else {
+    on_answer(from, m, checksum);
+  }
+}
+
+void Node::on_hello(NodeId from, const SyncMessage& m, std::uint32_t checksum) {
+  const ExchangeKey key{from, m.xid};
+  if (exchanges_.count(key)) {
+    ++counters_.duplicates_ignored;
+    return;
+  }
+  join_registers(m.registers);
+  if (state_.root() == *m.root) {
+    // In sync: nothing to say and nothing to remember (a duplicate of this Hello would find
+    // the same, and say nothing again).
+    ++counters_.hellos_in_sync;
+    return;
+  }
+  if (exchanges_.size() >= config_.exchanges_max) {
+    ++counters_.over_budget;
+    return;
+  }
+  Exchange& ex = exchanges_[key];
+  ex.peer = from;
+  ex.deadline = now_ + config_.exchange_timeout;
+  ex.messages = 1;
+  ex.seen.push_back(checksum);
+  next_expiry_ = std::min(next_expiry_, ex.deadline);
+
+  SyncMessage reply;
+  reply.kind = FrameKind::kReply;
+  reply.xid = m.xid;
+  reply.root = state_.root();
+  reply.registers = fresh_registers(m.registers);
+  // Probe our root, so the walk starts one round trip earlier.
+  reply.width = config_.walk_width;
+  reply.probes.push_back(probe_of(SyncPath{}, salt(key)));
+  ++ex.messages;
+  send(from, key, std::move(reply));
+}
+
+void Node::on_answer(NodeId from, const SyncMessage& m, std::uint32_t checksum) {
+  // A Reply, or a Walk from the initiator's side, belongs to the exchange its sender
+  // started; a Walk from the responder's side to ours.
+  const bool from_initiator = m.kind == FrameKind::kWalk && m.from_initiator;
+  const ExchangeKey key{from_initiator ? from : self_, m.xid};
+  auto it = exchanges_.find(key);
+  if (it == exchanges_.end() || it->second.peer != from) {
+    ++counters_.unknown_exchange;
+    return;
+  }
+  Exchange& ex = it->second;
+  if (std::find(ex.seen.begin(), ex.seen.end(), checksum) != ex.seen.end()) {
+    ++counters_.duplicates_ignored;
+    return;
+  }
+  if (ex.messages + 2 > config_.messages_per_exchange_max) {
+    ++counters_.over_budget;
+    return;
+  }
+  ex.seen.push_back(checksum);
+  ++ex.messages;
+
+  Reply out;
+  // Wants first: they name our entries as we described them, before this message's
+  // registers change any of them.
+  const std::uint64_t s = salt(key);
+  for (const SyncWant& want : m.wants) {
+    state_.tree().for_each_under(want.path.nibbles, [&](const MerkleTree::Entry& e) {
+      if (std::binary_search(want.tags.begin(), want.tags.end(), entry_tag(s, e.digest))) {
+        out.registers.emplace(e.id, e.reg.get());
+      }
+    });
+  }
+  // The registers we will send are copied now: joining theirs below may replace ours.
+  std::vector<SyncItem> wanted;
+  for (const auto& [id, reg] : out.registers) wanted.push_back(SyncItem{id, *reg});
+  out.registers.clear();
+
+  join_registers(m.registers);
+  if (m.kind == FrameKind::kReply && state_.root() == *m.root) {
+    GOSSIP_ASSERT(wanted.empty());  // a Reply has no wants
+    return;  // their fresh registers were all we lacked, and ours all they lacked
+  }
+  answer_probes(key, m, out);
+
+  SyncMessage walk;
+  walk.kind = FrameKind::kWalk;
+  walk.xid = m.xid;
+  walk.from_initiator = key.initiator == self_;
+  std::size_t bytes = 0;
+  for (SyncItem& item : wanted) {
+    bytes += register_bytes(item.reg);
+    if (bytes > config_.message_bytes_max) break;
+    walk.registers.push_back(std::move(item));
+  }
+  for (const auto& [id, reg] : out.registers) {
+    if (std::any_of(walk.registers.begin(), walk.registers.end(),
+                    [&](const SyncItem& w) { return w.id == id; })) {
+      continue;
+    }
+    bytes += register_bytes(*reg);
+    if (bytes > config_.message_bytes_max) break;
+    walk.registers.push_back(SyncItem{id, *reg});
+  }
+  std::sort(walk.registers.begin(), walk.registers.end(),
+            [](const SyncItem& a, const SyncItem& b) { return a.id < b.id; });
+  walk.width = config_.walk_width;
+  for (auto& [path, probe] : out.probes) walk.probes.push_back(std::move(probe));
+  for (auto& [path, tags] : out.wants) walk.wants.push_back(SyncWant{path, std::move(tags)});
+  if (walk.registers.empty() && walk.probes.empty() && walk.wants.empty()) return;
+  ++ex.messages;
+  send(from, key, std::move(walk));
+}
+
+SyncProbe Node::probe_of(const SyncPath& path, std::uint64_t s) const {
+  // Our description of the subtree at `path`: its child digests when it is an inner node,
+  // otherwise the tags of the entries under it (none when it is empty).
+  const MerkleTree& tree = state_.tree();
+  const MerkleTree::NodeView view = tree.node_at(path.nibbles);
+  SyncProbe p;
+  p.path = path;
+  if (view.exists && !view.leaf) {
+    p.inner = true;
+    for (std::uint8_t i = 0; i < MerkleTree::kFanout; ++i) {
+      if (view.children[i] == Digest{}) continue;
+      p.present |= static_cast<std::uint16_t>(1u << i);
+      const std::size_t at = p.digests.size();
+      p.digests.resize(at + config_.walk_width);
+      child_tag(s, view.children[i], config_.walk_width, p.digests.data() + at);
+    }
+  } else {
+    tree.for_each_under(path.nibbles,
+                        [&](const MerkleTree::Entry& e) { p.tags.push_back(entry_tag(s, e.digest)); });
+    std::sort(p.tags.begin(), p.tags.end());
+    p.tags.erase(std::unique(p.tags.begin(), p.tags.end()), p.tags.end());
+  }
+  return p;
+}
+
+void Node::answer_probes(const ExchangeKey& key, const SyncMessage& m, Reply& out) const {
+  const MerkleTree& tree = state_.tree();
+  const std::uint64_t s = salt(key);
+  const std::uint8_t width = m.width;
+
+  auto send_all_under = [&](const SyncPath& path) {
+    tree.for_each_under(path.nibbles,
+                        [&](const MerkleTree::Entry& e) { out.registers.emplace(e.id, e.reg.get()); });
+  };
+
+  for (const SyncProbe& theirs : m.probes) {
+    if (theirs.inner) {
+      const MerkleTree::NodeView mine = tree.node_at(theirs.path.nibbles);
+      if (!(mine.exists && !mine.leaf)) {
+        // Their subtree is larger than ours: describe ours entry by entry.
+        SyncProbe p = probe_of(theirs.path, s);
+        out.probes.emplace(p.path, std::move(p));
+        continue;
+      }
+      std::size_t at = 0;
+      for (std::uint8_t i = 0; i < MerkleTree::kFanout; ++i) {
+        const bool they_have = (theirs.present >> i) & 1u;
+        const bool we_have = mine.children[i] != Digest{};
+        bool differ;
+        if (they_have && we_have) {
+          std::uint8_t tag[kSyncWidthMax];
+          child_tag(s, mine.children[i], width, tag);
+          differ = !std::equal(tag, tag + width, theirs.digests.data() + at);
+        } else {
+          differ = they_have != we_have;
+        }
+        if (they_have) at += width;
+        if (!differ) continue;
+        const SyncPath child = child_path(theirs.path, i);
+        if (!we_have) {
+          SyncProbe empty;  // we hold nothing there: an empty leaf set asks for all of it
+          empty.path = child;
+          out.probes.emplace(child, std::move(empty));
+        } else if (!they_have) {
+          send_all_under(child);
+        } else {
+          SyncProbe p = probe_of(child, s);
+          out.probes.emplace(p.path, std::move(p));
+        }
+      }
+    } else {
+      std::vector<bool> matched(theirs.tags.size(), false);
+      tree.for_each_under(theirs.path.nibbles, [&](const MerkleTree::Entry& e) {
+        const std::uint32_t t = entry_tag(s, e.digest);
+        auto it = std::lower_bound(theirs.tags.begin(), theirs.tags.end(), t);
+        if (it != theirs.tags.end() && *it == t) {
+          matched[static_cast<std::size_t>(it - theirs.tags.begin())] = true;
+        } else {
+          out.registers.emplace(e.id, e.reg.get());
+        }
+      });
+      std::vector<std::uint32_t> want;
+      for (std::size_t i = 0; i < theirs.tags.size(); ++i) {
+        if (!matched[i]) want.push_back(theirs.tags[i]);
+      }
+      if (!want.empty()) out.wants.emplace(theirs.path, std::move(want));
+    }
+  }
+}
+
+}  // namespace gossip
