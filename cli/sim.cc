@@ -79,6 +79,10 @@ int run_sim(const SimOptions& o) {
   base.node.walk_width = o.walk_width;
   base.faults = o.faults;
   const bool tty = isatty(2) != 0;
+  if (!o.json_path.empty() && !std::ofstream(o.json_path)) {  // fail before the run, not after
+    std::cerr << "gossipcheck: cannot write " << o.json_path << "\n";
+    return kExitBadInput;
+  }
 
   std::vector<std::uint32_t> rounds;
   faultnet::ExchangeBytes in_sync, quiet, diverged;
@@ -162,7 +166,8 @@ int run_sim(const SimOptions& o) {
             << (trials == 1 ? " trial" : " trials") << ", seed " << o.seed << "\n";
   std::cout << "faults: " << (o.swarm ? std::string("swarm (drawn per trial)") : o.faults.describe())
             << "\n\n";
-  std::cout << "rounds until a write reaches every replica (" << measured.count << " writes):\n"
+  std::cout << "rounds until a write reaches every replica (" << measured.count
+            << " writes; an absorb counts as two):\n"
             << "  measured               p50 " << measured.p50 << "  p99 " << measured.p99
             << "  p99.9 " << measured.p999 << "  max " << measured.max << "\n";
   if (compare_ideal) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's Quick start. Installs what is missing (Debian 12, as root or with sudo),
 # builds with the CMake presets and runs:
-#   bash cmake/quickstart.sh main   the main job (release build, then gossipcheck selfcheck)
+#   bash cmake/quickstart.sh main [SIM OPTIONS]   the main job (release build, then gossipcheck sim;
+#                                   default: 1000 nodes, 200 trials, 20% message loss)
 #   bash cmake/quickstart.sh test   the whole test suite (dev and asan presets, ctest), a
 #                                   release build, and the source mutants (tests must bite)
 # In CI (CI=true) warnings are errors. Needs no standard input.
@@ -9,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 readonly PACKAGES=(cmake ninja-build g++ pkg-config libgtest-dev libbenchmark-dev
-                   libxxhash-dev libboost-dev libcli11-dev python3)
+                   libxxhash-dev libboost-dev libcli11-dev nlohmann-json3-dev python3)
 
 install_missing() {
   local missing=()
@@ -44,7 +45,10 @@ case "${1:-}" in
   main)
     install_missing
     build release gossipcheck
-    exec ./build/release/cli/gossipcheck selfcheck "${@:2}"
+    if [[ $# -gt 1 ]]; then
+      exec ./build/release/cli/gossipcheck sim "${@:2}"
+    fi
+    exec ./build/release/cli/gossipcheck sim --nodes 1000 --trials 200 --seed 1 --loss 0.2
     ;;
   test)
     install_missing

@@ -107,8 +107,8 @@ class Simulation {
       run_until(Time{round + 1} * interval_);
       if (progress) progress(round + 1, total);
       check_completion();
-      if (cfg_.stop_when_delivered && !cfg_.faults.any() && write_events_done_ == cfg_.writes &&
-          all_complete()) {
+      if (cfg_.stop_when_delivered && now_ >= last_window_end() &&
+          write_events_done_ == cfg_.writes && all_complete()) {
         ++round;
         break;
       }
@@ -131,6 +131,15 @@ class Simulation {
   }
 
  private:
+  // The end of the last timed fault (partition, clog, crash or pause).
+  Time last_window_end() const {
+    Time end = 0;
+    for (const Partition& p : cfg_.faults.partitions) end = std::max(end, p.when.end);
+    for (const Clog& c : cfg_.faults.clogs) end = std::max(end, c.when.end);
+    for (const Crash& c : cfg_.faults.crashes) end = std::max(end, c.when.end);
+    return end;
+  }
+
   void push(Time t, EventType type, std::uint32_t a) { queue_.push(Event{t, seq_++, type, a}); }
 
   Rng node_rng(NodeId n, std::uint32_t restart) const {

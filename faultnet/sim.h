@@ -33,7 +33,7 @@ struct SimConfig {
   std::uint32_t rounds = 0;      // safety phase; 0: 4 * ceil(log2 nodes) + 8
   std::uint32_t liveness_rounds_max = 0;  // 0: 4 * ceil(log2 nodes) + 16
   bool stop_when_delivered = true;        // end the safety phase once every write is
-                                          // everywhere, when the profile has no fault
+                                          // everywhere and every timed fault is over
   std::uint64_t seed = 1;
   gossip::NodeConfig node;
   FaultProfile faults;

@@ -23,6 +23,18 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 # name, file, text to replace, replacement, bug class
 MUTANTS = [
+    ("push-never-pull", "reference/node.cc",
+     "  SyncMessage reply;\n",
+     "  return;\n  SyncMessage reply;\n",
+     "an exchange that pushes but never pulls"),
+    ("in-sync-still-answers", "reference/node.cc",
+     "  if (state_.root() == *m.root) {\n    // In sync",
+     "  if (false) {\n    // In sync",
+     "an in-sync exchange that costs more than one message (I8)"),
+    ("walk-skips-differing-child", "reference/node.cc",
+     "        if (!differ) continue;",
+     "        if (true) continue;",
+     "a walk that stops early: old divergence never found (I1)"),
     ("stale-inner-digest", "reference/merkle_tree.cc",
      "  inner.digest = inner_digest(seed, inner.child_digests);\n  return added;",
      "  if (!added) inner.digest = inner_digest(seed, inner.child_digests);\n  return added;",
