@@ -57,7 +57,8 @@ faultnet::Latency parse_latency(const std::string& spec) {
   throw CLI::ValidationError("--latency: expected constant:MS, uniform:MS:MS, exp:MIN:MEAN or longtail:MS:MS, got '" + spec + "'");
 }
 
-std::uint32_t parse_round(const std::string& text, const char* what) {
+// A whole number up to a million (a round or a node id).
+std::uint32_t parse_number(const std::string& text, const char* what) {
   std::size_t used = 0;
   unsigned long v = 0;
   try {
@@ -66,7 +67,7 @@ std::uint32_t parse_round(const std::string& text, const char* what) {
     used = 0;
   }
   if (used != text.size() || text.empty() || v > 1'000'000) {
-    throw CLI::ValidationError(std::string(what) + ": '" + text + "' is not a round number");
+    throw CLI::ValidationError(std::string(what) + ": '" + text + "' is not a whole number up to 1000000");
   }
   return static_cast<std::uint32_t>(v);
 }
@@ -168,8 +169,8 @@ int main(int argc, char** argv) {
       const Time iv = gossip::NodeConfig{}.gossip_interval;
       auto window = [&](const std::vector<std::string>& p, std::size_t at, const char* what) {
         std::uint32_t from = 2, to = std::max(4u, rounds / 3);
-        if (p.size() > at) from = parse_round(p[at], what);
-        if (p.size() > at + 1) to = parse_round(p[at + 1], what);
+        if (p.size() > at) from = parse_number(p[at], what);
+        if (p.size() > at + 1) to = parse_number(p[at + 1], what);
         if (p.size() > at + 2 || to <= from) {
           throw CLI::ValidationError(std::string(what) + ": expected FROM:TO rounds with FROM < TO");
         }
@@ -200,7 +201,7 @@ int main(int argc, char** argv) {
         else if (p[0] == "amnesia") c.kind = K::kRestartAmnesia;
         else if (p[0] == "pause") c.kind = K::kPause;
         else throw CLI::ValidationError("--crash: unknown kind '" + p[0] + "'");
-        if (p.size() > 1) c.node = parse_round(p[1], "--crash node");
+        if (p.size() > 1) c.node = parse_number(p[1], "--crash node");
         if (c.node >= sim_options.nodes) throw CLI::ValidationError("--crash: no node " + p[1]);
         c.when = window(p, 2, "--crash");
         f.crashes.push_back(c);

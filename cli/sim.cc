@@ -122,14 +122,9 @@ int run_sim(const SimOptions& o) {
       if (done == all) std::fprintf(stderr, "\r%60s\r", "");
     }
     rounds.insert(rounds.end(), r.rounds_to_full.begin(), r.rounds_to_full.end());
-    auto merge = [](faultnet::ExchangeBytes& into, const faultnet::ExchangeBytes& from) {
-      into.count += from.count;
-      into.bytes += from.bytes;
-      into.max = std::max(into.max, from.max);
-    };
-    merge(in_sync, r.in_sync);
-    merge(quiet, r.in_sync_quiescent);
-    merge(diverged, r.diverged);
+    in_sync.merge(r.in_sync);
+    quiet.merge(r.in_sync_quiescent);
+    diverged.merge(r.diverged);
     for (const auto& [k, v] : r.faults_fired) fired[k] += v;
     for (const auto& [k, v] : r.node_counters) counters[k] += v;
     messages += r.messages_sent;

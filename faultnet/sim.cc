@@ -22,12 +22,6 @@ using gossip::VectorClock;
 
 constexpr Time kNever = ~Time{0};
 
-std::uint32_t ceil_log2(std::uint32_t n) {
-  std::uint32_t k = 0;
-  while ((std::uint64_t{1} << k) < n) ++k;
-  return k;
-}
-
 enum class EventType : std::uint8_t { kDeliver, kTick, kCrashStart, kCrashEnd, kWrite };
 
 struct Event {
@@ -86,7 +80,7 @@ class Simulation {
     net_rng_ = root_.fork("network");
     work_rng_ = root_.fork("workload");
     interval_ = cfg_.node.gossip_interval;
-    const std::uint32_t lg = ceil_log2(cfg_.nodes);
+    const std::uint32_t lg = gossip::ceil_log2(cfg_.nodes);
     rounds_ = cfg_.rounds ? cfg_.rounds : default_rounds(cfg_.nodes);
     liveness_max_ = cfg_.liveness_rounds_max ? cfg_.liveness_rounds_max : 4 * lg + 16;
     for (const std::string& name : fault_class_names()) result_.faults_fired[name] = 0;
@@ -654,7 +648,7 @@ class Simulation {
 
 }  // namespace
 
-std::uint32_t default_rounds(std::uint32_t nodes) { return 4 * ceil_log2(nodes) + 8; }
+std::uint32_t default_rounds(std::uint32_t nodes) { return 4 * gossip::ceil_log2(nodes) + 8; }
 
 TrialResult run_trial(const SimConfig& config,
                       const std::function<void(std::uint32_t, std::uint32_t)>& progress) {

@@ -46,6 +46,11 @@ struct ExchangeBytes {
     bytes += b;
     max = std::max(max, b);
   }
+  void merge(const ExchangeBytes& other) {
+    count += other.count;
+    bytes += other.bytes;
+    max = std::max(max, other.max);
+  }
   double mean() const { return count ? double(bytes) / double(count) : 0.0; }
 };
 

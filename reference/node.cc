@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <bit>
-#include <cmath>
 #include <set>
 
 #include "reference/assert.h"
@@ -49,7 +48,8 @@ SyncPath child_path(const SyncPath& p, std::uint8_t i) {
 // What one incoming message makes us say: registers to send (by id, so each goes once),
 // probes and wants.
 struct Node::Reply {
-  std::map<PatternId, const Register*> registers;
+  // Shared, immutable registers: one taken before a join stays what it was after it.
+  std::map<PatternId, std::shared_ptr<const Register>> registers;
   std::map<SyncPath, SyncProbe> probes;
   std::map<SyncPath, std::vector<std::uint32_t>> wants;
   bool empty() const { return registers.empty() && probes.empty() && wants.empty(); }
@@ -74,8 +74,7 @@ Node::Node(NodeId self, ReplicaId replica, std::shared_ptr<const std::vector<Nod
   peer_count_ = members_->size() - (listed ? 1 : 0);
   if (config_.exchange_timeout == 0) config_.exchange_timeout = config_.gossip_interval;
   if (config_.recent_rounds == 0) {
-    const double n = static_cast<double>(peer_count_ + 1);
-    config_.recent_rounds = 2 * static_cast<std::uint32_t>(std::ceil(std::log2(n))) + 4;
+    config_.recent_rounds = 2 * ceil_log2(peer_count_ + 1) + 4;
   }
   recent_window_ = config_.gossip_interval * config_.recent_rounds;
   next_gossip_ = rng_.below(config_.gossip_interval);  // a random phase within the interval
@@ -321,18 +320,13 @@ void Node::on_answer(NodeId from, const SyncMessage& m, std::uint32_t checksum) 
   for (const SyncWant& want : m.wants) {
     state_.tree().for_each_under(want.path.nibbles, [&](const MerkleTree::Entry& e) {
       if (std::binary_search(want.tags.begin(), want.tags.end(), entry_tag(s, e.digest))) {
-        out.registers.emplace(e.id, e.reg.get());
+        out.registers.emplace(e.id, e.reg);
       }
     });
   }
-  // The registers we will send are copied now: joining theirs below may replace ours.
-  std::vector<SyncItem> wanted;
-  for (const auto& [id, reg] : out.registers) wanted.push_back(SyncItem{id, *reg});
-  out.registers.clear();
-
   join_registers(m.registers);
   if (m.kind == FrameKind::kReply && state_.root() == *m.root) {
-    GOSSIP_ASSERT(wanted.empty());  // a Reply has no wants
+    GOSSIP_ASSERT(out.registers.empty());  // a Reply has no wants
     return;  // their fresh registers were all we lacked, and ours all they lacked
   }
   answer_probes(key, m, out);
@@ -342,22 +336,11 @@ void Node::on_answer(NodeId from, const SyncMessage& m, std::uint32_t checksum) 
   walk.xid = m.xid;
   walk.from_initiator = key.initiator == self_;
   std::size_t bytes = 0;
-  for (SyncItem& item : wanted) {
-    bytes += register_bytes(item.reg);
-    if (bytes > config_.message_bytes_max) break;
-    walk.registers.push_back(std::move(item));
-  }
-  for (const auto& [id, reg] : out.registers) {
-    if (std::any_of(walk.registers.begin(), walk.registers.end(),
-                    [&](const SyncItem& w) { return w.id == id; })) {
-      continue;
-    }
+  for (const auto& [id, reg] : out.registers) {  // ascending id, as the encoding wants
     bytes += register_bytes(*reg);
     if (bytes > config_.message_bytes_max) break;
     walk.registers.push_back(SyncItem{id, *reg});
   }
-  std::sort(walk.registers.begin(), walk.registers.end(),
-            [](const SyncItem& a, const SyncItem& b) { return a.id < b.id; });
   walk.width = config_.walk_width;
   for (auto& [path, probe] : out.probes) walk.probes.push_back(std::move(probe));
   for (auto& [path, tags] : out.wants) walk.wants.push_back(SyncWant{path, std::move(tags)});
@@ -398,7 +381,7 @@ void Node::answer_probes(const ExchangeKey& key, const SyncMessage& m, Reply& ou
 
   auto send_all_under = [&](const SyncPath& path) {
     tree.for_each_under(path.nibbles,
-                        [&](const MerkleTree::Entry& e) { out.registers.emplace(e.id, e.reg.get()); });
+                        [&](const MerkleTree::Entry& e) { out.registers.emplace(e.id, e.reg); });
   };
 
   for (const SyncProbe& theirs : m.probes) {
@@ -444,7 +427,7 @@ void Node::answer_probes(const ExchangeKey& key, const SyncMessage& m, Reply& ou
         if (it != theirs.tags.end() && *it == t) {
           matched[static_cast<std::size_t>(it - theirs.tags.begin())] = true;
         } else {
-          out.registers.emplace(e.id, e.reg.get());
+          out.registers.emplace(e.id, e.reg);
         }
       });
       std::vector<std::uint32_t> want;

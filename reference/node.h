@@ -42,6 +42,14 @@ namespace gossip {
 using NodeId = std::uint32_t;  // a network address; a restarted node keeps it
 using Time = std::uint64_t;    // virtual microseconds
 
+// ceil(log2 n) for n >= 1, in integers: the unit of every round bound (fresh window,
+// safety and liveness phases).
+constexpr std::uint32_t ceil_log2(std::uint64_t n) {
+  std::uint32_t k = 0;
+  while ((std::uint64_t{1} << k) < n) ++k;
+  return k;
+}
+
 struct NodeConfig {
   std::uint64_t cluster_seed = 0;
   Time gossip_interval = 1'000'000;
