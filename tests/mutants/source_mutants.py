@@ -9,7 +9,7 @@ is never touched. Usage:
     python3 tests/mutants/source_mutants.py            # all mutants
     python3 tests/mutants/source_mutants.py NAME ...   # some of them
 
-Exit code 0 only when every mutant is killed. The full mutant catalogue, run by
+Exit code 0 only when every mutant is killed. MUTANTS_ALL_NAMES=1 lists every failing test. The full mutant catalogue, run by
 `gossipcheck mutants` against the property suite, replaces this with the properties issue.
 """
 import os
@@ -23,6 +23,26 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 # name, file, text to replace, replacement, bug class
 MUTANTS = [
+    ("no-eager-push", "reference/node.cc",
+     "  hello.registers = fresh_registers({});\n",
+     "",
+     "fresh writes wait for the walk: slow under loss (I10)"),
+    ("ideal-model-push-only", "faultnet/sim.cc",
+     "        if (knows[v] || knows[u]) next[v] = next[u] = 1;",
+     "        if (knows[v]) next[u] = 1;",
+     "the yardstick itself wrong: push-only taken for push-pull"),
+    ("hidden-global-seed", "reference/node.cc",
+     "      rng_(seed),",
+     "      rng_([&] { static std::uint64_t calls = 0; return seed + calls++; }()),",
+     "state outside the seed: the same seed does not replay (I12)"),
+    ("exchanges-never-expire", "reference/node.cc",
+     "    if (it->second.deadline <= now_) {",
+     "    if (false) {",
+     "a peer that vanishes mid-exchange is waited for forever"),
+    ("checksum-ignored", "reference/codec.cc",
+     "  if (stored != checksum32(bytes.first(body))) {",
+     "  if (false) {",
+     "corrupted frames accepted"),
     ("push-never-pull", "reference/node.cc",
      "  SyncMessage reply;\n",
      "  return;\n  SyncMessage reply;\n",
@@ -128,6 +148,8 @@ def main(names):
                 failing = re.findall(r"\d+ - (\S+) \(", out)
                 killed = bool(failing)
                 shown = ", ".join(failing[:3]) + (f" (+{len(failing) - 3})" if len(failing) > 3 else "")
+                if os.environ.get("MUTANTS_ALL_NAMES"):
+                    shown = ", ".join(failing)
                 print(f"{name:26} {'yes' if killed else 'NO':7} {shown or '-'}  ({bug})")
                 if not killed:
                     survivors.append(name)
