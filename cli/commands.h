@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "faultnet/faults.h"
 
@@ -44,5 +45,17 @@ struct SimOptions {
   std::string command_line;  // as typed, for the reproduce line
 };
 int run_sim(const SimOptions& options);
+
+struct MutantsOptions {
+  std::string profile = "quick";
+  std::uint64_t seed = 1;
+  unsigned jobs = 2;
+  double timeout_seconds = 300;
+  std::vector<std::string> only;
+  std::string runners_dir;  // default: ../properties/mutants beside this executable
+  std::string work_dir;     // default: a new folder under the system's temporary folder
+  std::string json_path;
+};
+int run_mutants(const MutantsOptions& options);
 
 }  // namespace gossip::cli

@@ -2,9 +2,12 @@
 #include <CLI/CLI.hpp>
 
 #include <cmath>
+#include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include "cli/commands.h"
+#include "properties/replay.h"
 #include "faultnet/sim.h"
 
 namespace {
@@ -111,6 +114,30 @@ int main(int argc, char** argv) {
   double loss = 0, dup = 0, reorder = 0, corrupt = 0;
   std::string latency = "uniform:1:20";
   std::vector<std::string> partitions, crashes;
+  std::string replay_path, svg_path;
+  bool replay_quiet = false;
+  CLI::App* replay = app.add_subcommand(
+      "replay", "Re-run a saved history step by step (exit 1 when an invariant breaks)");
+  replay->add_option("file", replay_path, "History file, as a failing property wrote it")->required();
+  replay->add_option("--svg", svg_path, "Also write a message sequence diagram as SVG");
+  replay->add_flag("--quiet", replay_quiet, "Print only the verdict");
+
+  gossip::cli::MutantsOptions mutants_options;
+  CLI::App* mutants = app.add_subcommand(
+      "mutants", "Run the property catalogue against every mutant and print the kill matrix "
+                 "(exit 0 only when every mutant is killed)");
+  mutants->add_option("--profile", mutants_options.profile, "Property profile")
+      ->check(CLI::IsMember({"quick", "campaign"}))->capture_default_str();
+  mutants->add_option("--seed", mutants_options.seed, "RapidCheck seed")->capture_default_str();
+  mutants->add_option("--jobs,-j", mutants_options.jobs, "Mutants run at a time")
+      ->check(CLI::Range(1u, 256u))->capture_default_str();
+  mutants->add_option("--timeout", mutants_options.timeout_seconds, "Seconds before a mutant's runner is stopped")
+      ->check(CLI::Range(1.0, 1e6))->capture_default_str();
+  mutants->add_option("--only", mutants_options.only, "Only these mutants (repeatable)");
+  mutants->add_option("--runners", mutants_options.runners_dir, "Folder of the gossip-mutant-* runners");
+  mutants->add_option("--work", mutants_options.work_dir, "Folder for logs and shrunk histories");
+  mutants->add_option("--json", mutants_options.json_path, "Write the kill matrix as JSON to FILE");
+
   CLI::App* sim = app.add_subcommand(
       "sim", "Run a cluster of reference nodes on faultnet and report propagation, bytes, "
              "faults and convergence");
@@ -220,6 +247,16 @@ int main(int argc, char** argv) {
     return kExitBadInput;
   }
   if (selfcheck->parsed()) return run_selfcheck(check);
+  if (replay->parsed()) {
+    return gossip::properties::replay_file(replay_path, svg_path, replay_quiet, std::cout, std::cerr);
+  }
+  if (mutants->parsed()) {
+    if (!mutants_options.json_path.empty() && !std::ofstream(mutants_options.json_path, std::ios::app)) {
+      std::cerr << "error: cannot write " << mutants_options.json_path << "\n";
+      return kExitBadInput;
+    }
+    return run_mutants(mutants_options);
+  }
   if (sim->parsed()) return run_sim(sim_options);
   if (decode->parsed()) return run_decode(path, cluster_seed);
   if (encode->parsed()) return run_encode(path, out_path, cluster_seed);

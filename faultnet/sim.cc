@@ -54,9 +54,10 @@ struct Slot {
   std::unique_ptr<Node> node;
   bool up = true;
   bool paused = false;
-  std::uint32_t incarnation = 0;
   std::uint32_t restarts = 0;
   Time scheduled = kNever;
+  std::uint64_t wake_round = 0;  // the round wakes counts the reschedulings of
+  std::uint32_t wakes = 0;
   std::vector<std::uint32_t> held;  // messages that arrived while paused
   std::uint64_t xid_base = 1;
   std::vector<ExchangeStat> exchanges;  // by xid - xid_base
@@ -190,10 +191,22 @@ class Simulation {
     }
   }
 
+  // A node that keeps asking to be woken at once (a wakeup it never moves past, as when it
+  // fails to forget an expired exchange) would stall virtual time: after kWakesPerRoundMax
+  // reschedulings within one round it waits for the next round. A correct node reschedules a
+  // few times per round, far below the cap, so its run is unchanged.
+  static constexpr std::uint32_t kWakesPerRoundMax = 256;
+
   void reschedule(NodeId n, Time now) {
     Slot& s = slots_[n];
-    const Time w = std::max(s.node->next_wakeup(), now + 1);
+    Time w = std::max(s.node->next_wakeup(), now + 1);
     if (w != s.scheduled) {
+      const std::uint64_t round = now / interval_;
+      if (round != s.wake_round) {
+        s.wake_round = round;
+        s.wakes = 0;
+      }
+      if (++s.wakes > kWakesPerRoundMax) w = std::max(w, (round + 1) * interval_);
       s.scheduled = w;
       push(w, EventType::kTick, n);
     }
@@ -541,8 +554,7 @@ class Simulation {
     ++s.restarts;
     if (amnesia_pending_[n]) {
       amnesia_pending_[n] = false;
-      ++s.incarnation;
-      s.node = make_node(n, ReplicaId::of(n, s.incarnation), State(cfg_.node.cluster_seed),
+      s.node = make_node(n, s.node->replica().next_incarnation(), State(cfg_.node.cluster_seed),
                          s.restarts);
     } else {
       State durable = s.node->state();

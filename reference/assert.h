@@ -9,6 +9,15 @@ namespace gossip::detail {
 [[noreturn]] void assert_fail(const char* expr, const char* file, int line, const char* msg);
 }  // namespace gossip::detail
 
+namespace gossip {
+// Called when an assertion fails, before the process aborts. The property runners install one
+// that throws, so that a broken implementation's own assertion fails the property case (and
+// is shrunk and replayed like any other failure) instead of killing the run. Returns the
+// previous handler; nullptr restores the default (print, then abort).
+using AssertHandler = void (*)(const char* expr, const char* file, int line, const char* msg);
+AssertHandler set_assert_handler(AssertHandler handler);
+}  // namespace gossip
+
 #define GOSSIP_ASSERT(cond)                                                         \
   do {                                                                              \
     if (!(cond)) ::gossip::detail::assert_fail(#cond, __FILE__, __LINE__, nullptr); \

@@ -2,6 +2,8 @@
 
 namespace gossip {
 
+ReplicaId ReplicaId::next_incarnation() const { return ReplicaId{value + 1}; }
+
 PatternId PatternId::from_u64(std::uint64_t n) {
   PatternId id;
   for (int i = 0; i < 8; ++i) {

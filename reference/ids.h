@@ -26,6 +26,9 @@ struct ReplicaId {
   static constexpr ReplicaId of(std::uint32_t node, std::uint32_t incarnation) {
     return ReplicaId{(std::uint64_t{node} << 32) | incarnation};
   }
+  // The id the same node takes when it restarts without its durable state (amnesia): the
+  // next incarnation, never used before, so none of its clock entries is issued twice.
+  ReplicaId next_incarnation() const;
   auto operator<=>(const ReplicaId&) const = default;
 };
 

@@ -1,4 +1,5 @@
 #include "reference/status.h"
+#include "reference/assert.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -39,8 +40,19 @@ std::string Status::to_string() const {
   return out;
 }
 
+namespace {
+AssertHandler assert_handler = nullptr;
+}  // namespace
+
+AssertHandler set_assert_handler(AssertHandler handler) {
+  AssertHandler previous = assert_handler;
+  assert_handler = handler;
+  return previous;
+}
+
 namespace detail {
 void assert_fail(const char* expr, const char* file, int line, const char* msg) {
+  if (assert_handler) assert_handler(expr, file, line, msg);  // may throw
   std::fprintf(stderr, "gossipcheck: assertion failed: %s (%s:%d)%s%s\n", expr, file, line,
                msg ? ": " : "", msg ? msg : "");
   std::fflush(stderr);

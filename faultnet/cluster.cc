@@ -1,0 +1,144 @@
+#include "faultnet/cluster.h"
+
+#include <string>
+
+#include "reference/rng.h"
+
+namespace faultnet {
+
+using gossip::NodeId;
+
+Cluster::Cluster(const ClusterConfig& config) : config_(config) {
+  auto members = std::make_shared<std::vector<NodeId>>(config_.nodes);
+  for (NodeId n = 0; n < config_.nodes; ++n) (*members)[n] = n;
+  members_ = std::move(members);
+  slots_.resize(config_.nodes);
+  for (NodeId n = 0; n < config_.nodes; ++n) {
+    slots_[n].node = make_node(n, gossip::ReplicaId::of(n, 0),
+                               config_.initial.value_or(gossip::State(config_.node.cluster_seed)), 0);
+  }
+}
+
+std::unique_ptr<gossip::Node> Cluster::make_node(NodeId n, gossip::ReplicaId replica,
+                                                 gossip::State state,
+                                                 std::uint32_t restart) const {
+  gossip::Rng r = gossip::Rng(config_.seed)
+                      .fork("node " + std::to_string(n) + " restart " + std::to_string(restart));
+  auto node = std::make_unique<gossip::Node>(n, replica, members_, config_.node, r.next(),
+                                             std::move(state));
+  node->tick(round_ * config_.node.gossip_interval);
+  return node;
+}
+
+void Cluster::collect(NodeId n) {
+  for (gossip::Outgoing& out : slots_[n].node->take_outbox()) {
+    pending_.push_back(Pending{next_id_++, n, out.to, out.kind, std::move(out.bytes)});
+  }
+}
+
+void Cluster::tick() {
+  ++round_;
+  for (NodeId n = 0; n < config_.nodes; ++n) {
+    if (slots_[n].paused) continue;
+    slots_[n].node->tick(round_ * config_.node.gossip_interval);
+    collect(n);
+  }
+}
+
+bool Cluster::cut(NodeId a, NodeId b) const {
+  return partitioned_ && (((side_mask_ >> a) & 1u) != ((side_mask_ >> b) & 1u));
+}
+
+bool Cluster::deliver(std::size_t k) {
+  if (pending_.empty()) return false;
+  const std::size_t i = index(k);
+  const NodeId to = pending_[i].to;
+  if (slots_[to].paused) {
+    log_.push_back(Delivery{round_, pending_[i], Delivery::Fate::kHeld});
+    return false;
+  }
+  Pending m = std::move(pending_[i]);
+  pending_.erase(pending_.begin() + static_cast<std::ptrdiff_t>(i));
+  if (cut(m.from, m.to)) {
+    log_.push_back(Delivery{round_, std::move(m), Delivery::Fate::kCut});
+    return true;
+  }
+  slots_[to].node->receive(m.from, m.bytes);
+  log_.push_back(Delivery{round_, std::move(m), Delivery::Fate::kDelivered});
+  collect(to);
+  return true;
+}
+
+void Cluster::drop(std::size_t k) {
+  if (pending_.empty()) return;
+  const std::size_t i = index(k);
+  log_.push_back(Delivery{round_, std::move(pending_[i]), Delivery::Fate::kDropped});
+  pending_.erase(pending_.begin() + static_cast<std::ptrdiff_t>(i));
+}
+
+void Cluster::duplicate(std::size_t k) {
+  if (pending_.empty()) return;
+  Pending copy = pending_[index(k)];
+  pending_.push_back(std::move(copy));
+}
+
+void Cluster::delay(std::size_t k) {
+  if (pending_.empty()) return;
+  const std::size_t i = index(k);
+  Pending m = std::move(pending_[i]);
+  pending_.erase(pending_.begin() + static_cast<std::ptrdiff_t>(i));
+  pending_.push_back(std::move(m));
+}
+
+void Cluster::partition(std::uint64_t side_mask) {
+  side_mask_ = side_mask;
+  partitioned_ = true;
+}
+
+void Cluster::heal() { partitioned_ = false; }
+
+void Cluster::crash_restart(NodeId n, bool amnesia) {
+  Slot& s = slots_.at(n);
+  ++s.restarts;
+  const gossip::ReplicaId replica = s.node->replica();
+  if (amnesia) {
+    s.node = make_node(n, replica.next_incarnation(), gossip::State(config_.node.cluster_seed),
+                       s.restarts);
+  } else {
+    gossip::State durable = s.node->state();
+    s.node = make_node(n, replica, std::move(durable), s.restarts);
+  }
+  s.paused = false;
+}
+
+void Cluster::pause(NodeId n) { slots_.at(n).paused = true; }
+void Cluster::resume(NodeId n) { slots_.at(n).paused = false; }
+
+std::vector<Delivery> Cluster::take_log() {
+  std::vector<Delivery> out = std::move(log_);
+  log_.clear();
+  return out;
+}
+
+bool Cluster::converged() const {
+  for (NodeId n = 1; n < config_.nodes; ++n) {
+    if (!(slots_[n].node->state() == slots_[0].node->state())) return false;
+  }
+  return true;
+}
+
+std::uint32_t Cluster::run_to_quiescence(std::uint32_t rounds_max) {
+  heal();
+  for (Slot& s : slots_) s.paused = false;
+  // What was in flight arrives first.
+  while (!pending_.empty()) deliver(0);
+  for (std::uint32_t r = 0; r <= rounds_max; ++r) {
+    if (converged()) return r;
+    if (r == rounds_max) break;
+    tick();
+    while (!pending_.empty()) deliver(0);
+  }
+  return rounds_max + 1;
+}
+
+}  // namespace faultnet

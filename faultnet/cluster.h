@@ -1,0 +1,104 @@
+// faultnet's hand-driven cluster: reference nodes whose every message waits in a pending
+// list until a step delivers, drops, duplicates or delays it. The property histories
+// (properties/) drive it step by step, so that a failure is a short list of steps a person
+// can read and replay; the random simulator (sim.h) drives the same nodes at scale.
+//
+// Time is virtual and moves only by tick(): one gossip interval, after which every node
+// that is up and not paused ticks and its messages join the pending list. Messages across a
+// partition are dropped when a step tries to deliver them; messages to a paused node wait.
+// Crash-restart is immediate: durable keeps the node's state and ReplicaId, amnesia comes
+// back empty under the next incarnation. Messages in flight survive either.
+// Determinism (I12): each node's seed is forked from the cluster seed by (node, restart).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "reference/node.h"
+
+namespace faultnet {
+
+struct ClusterConfig {
+  std::uint32_t nodes = 3;
+  std::uint64_t seed = 1;
+  gossip::NodeConfig node;
+  // What every node holds at the start (empty when unset). REQUIRES: its cluster seed is
+  // node.cluster_seed.
+  std::optional<gossip::State> initial;
+};
+
+struct Pending {
+  std::uint64_t id = 0;       // unique per send; a duplicate keeps the original's id
+  gossip::NodeId from = 0, to = 0;
+  gossip::FrameKind kind = gossip::FrameKind::kHello;
+  gossip::Bytes bytes;
+};
+
+// What happened to a message, for the step-by-step trace and the sequence diagram.
+struct Delivery {
+  std::uint64_t time = 0;  // in gossip intervals
+  Pending message;
+  enum class Fate { kDelivered, kDropped, kCut, kHeld } fate = Fate::kDelivered;
+};
+
+class Cluster {
+ public:
+  explicit Cluster(const ClusterConfig& config);
+
+  std::uint32_t size() const { return config_.nodes; }
+  gossip::Node& node(gossip::NodeId n) { return *slots_.at(n).node; }
+  const gossip::Node& node(gossip::NodeId n) const { return *slots_.at(n).node; }
+  bool paused(gossip::NodeId n) const { return slots_.at(n).paused; }
+  std::uint64_t round() const { return round_; }
+
+  // Collects what a node just wrote (a local operation sends nothing by itself: the next tick
+  // gossips it).
+  void tick();
+  // pending()[k % size]; nothing when none is pending. Delivery returns false when the
+  // message stayed (its receiver is paused).
+  bool deliver(std::size_t k);
+  void drop(std::size_t k);
+  void duplicate(std::size_t k);  // a second copy at the end
+  void delay(std::size_t k);      // to the end
+  // Nodes whose bit is set on one side, the others on the other.
+  void partition(std::uint64_t side_mask);
+  void heal();
+  void crash_restart(gossip::NodeId n, bool amnesia);
+  void pause(gossip::NodeId n);
+  void resume(gossip::NodeId n);
+  bool cut(gossip::NodeId a, gossip::NodeId b) const;
+  const std::vector<Pending>& pending() const { return pending_; }
+  // Every delivery, drop and cut since the last call, oldest first.
+  std::vector<Delivery> take_log();
+  // Heals, resumes everyone, then ticks and delivers everything pending (oldest first) round
+  // by round until every node holds the same state or `rounds_max` rounds have passed.
+  // Returns the rounds it took; rounds_max + 1 when it did not converge.
+  std::uint32_t run_to_quiescence(std::uint32_t rounds_max);
+  bool converged() const;
+
+ private:
+  struct Slot {
+    std::unique_ptr<gossip::Node> node;
+    std::uint32_t restarts = 0;
+    bool paused = false;
+  };
+  std::unique_ptr<gossip::Node> make_node(gossip::NodeId n, gossip::ReplicaId replica,
+                                          gossip::State state, std::uint32_t restart) const;
+  void collect(gossip::NodeId n);
+  std::size_t index(std::size_t k) const { return k % pending_.size(); }
+
+  ClusterConfig config_;
+  std::shared_ptr<const std::vector<gossip::NodeId>> members_;
+  std::vector<Slot> slots_;
+  std::vector<Pending> pending_;
+  std::vector<Delivery> log_;
+  std::uint64_t side_mask_ = 0;
+  bool partitioned_ = false;
+  std::uint64_t round_ = 0;
+  std::uint64_t next_id_ = 1;
+};
+
+}  // namespace faultnet

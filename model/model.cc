@@ -1,0 +1,209 @@
+#include "model/model.h"
+
+#include <algorithm>
+#include <sstream>
+
+#include <xxhash.h>
+
+namespace gossip::model {
+
+Order compare(const Clock& a, const Clock& b) {
+  bool a_more = false, b_more = false;
+  for (const auto& [r, n] : a) {
+    auto it = b.find(r);
+    const std::uint64_t m = it == b.end() ? 0 : it->second;
+    if (n > m) a_more = true;
+    if (n < m) b_more = true;
+  }
+  for (const auto& [r, m] : b) {
+    if (!a.count(r) && m > 0) b_more = true;
+  }
+  if (a_more && b_more) return Order::kConcurrent;
+  if (a_more) return Order::kAfter;
+  if (b_more) return Order::kBefore;
+  return Order::kEqual;
+}
+
+std::string to_string(const Clock& clock) {
+  std::ostringstream out;
+  out << '{';
+  const char* sep = "";
+  for (const auto& [r, n] : clock) {
+    out << sep << (r >> 32) << '.' << (r & 0xFFFFFFFFu) << ':' << n;
+    sep = ", ";
+  }
+  out << '}';
+  return out.str();
+}
+
+namespace {
+
+void varint(std::string& out, std::uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7F) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+
+std::uint64_t counter_sum(const Clock& clock) {
+  std::uint64_t sum = 0;
+  for (const auto& [r, n] : clock) sum += n;
+  return sum;
+}
+
+}  // namespace
+
+std::array<std::uint8_t, 16> content_digest(const Content& c) {
+  std::string bytes = "C";
+  varint(bytes, c.summary.size());
+  bytes += c.summary;
+  varint(bytes, c.episodes.size());
+  std::uint64_t previous = 0;
+  bool first = true;
+  for (std::uint64_t e : c.episodes) {
+    varint(bytes, first ? e : e - previous);
+    previous = e;
+    first = false;
+  }
+  varint(bytes, c.strength);
+  bytes.push_back(c.absorbed_into ? 1 : 0);
+  if (c.absorbed_into) bytes.append(c.absorbed_into->begin(), c.absorbed_into->end());
+  const XXH128_hash_t h = XXH3_128bits_withSeed(bytes.data(), bytes.size(), 0);
+  XXH128_canonical_t canonical;
+  XXH128_canonicalFromHash(&canonical, h);
+  std::array<std::uint8_t, 16> out;
+  std::copy(std::begin(canonical.digest), std::end(canonical.digest), out.begin());
+  return out;
+}
+
+View resolve(const StateMap& state) {
+  View view;
+  for (const auto& [id, reg] : state) {
+    ResolvedPattern p;
+    p.survivor = id;
+    std::pair<std::uint64_t, std::array<std::uint8_t, 16>> best{0, {}};
+    bool any = false;
+    for (const auto& [clock, c] : reg) {
+      p.content.episodes.insert(c.episodes.begin(), c.episodes.end());
+      p.content.strength = std::max(p.content.strength, c.strength);
+      if (c.absorbed_into && (!p.content.absorbed_into || *c.absorbed_into < *p.content.absorbed_into)) {
+        p.content.absorbed_into = c.absorbed_into;
+      }
+      auto rank = std::make_pair(counter_sum(clock), content_digest(c));
+      if (!any || rank > best) {
+        best = rank;
+        p.content.summary = c.summary;
+        any = true;
+      }
+    }
+    view.emplace(id, p);
+  }
+  // Survivors: follow absorbed_into through known patterns until a live one or a cycle.
+  for (auto& [id, p] : view) {
+    std::vector<PatternKey> path{id};
+    PatternKey at = id;
+    for (;;) {
+      const auto& target = view.at(at).content.absorbed_into;
+      if (!target || !view.count(*target)) {
+        p.survivor = at;
+        break;
+      }
+      auto again = std::find(path.begin(), path.end(), *target);
+      if (again != path.end()) {
+        p.survivor = *std::min_element(again, path.end());
+        break;
+      }
+      at = *target;
+      path.push_back(at);
+    }
+  }
+  for (auto& [id, p] : view) p.live = p.survivor == id;
+  return view;
+}
+
+std::vector<Edge> edges(const View& view) {
+  std::vector<Edge> out;
+  for (auto a = view.begin(); a != view.end(); ++a) {
+    if (!a->second.live) continue;
+    for (auto b = std::next(a); b != view.end(); ++b) {
+      if (!b->second.live) continue;
+      std::uint32_t shared = 0;
+      for (std::uint64_t e : a->second.content.episodes) {
+        shared += b->second.content.episodes.count(e) ? 1u : 0u;
+      }
+      if (shared > 0) out.push_back(Edge{a->first, b->first, shared});
+    }
+  }
+  return out;
+}
+
+std::string Oracle::write(const PatternKey& pattern, const Clock& clock, const Content& content,
+                          const std::vector<Clock>& seen) {
+  auto& writes = writes_by_pattern_[pattern];
+  if (writes.count(clock)) {
+    return "clock " + to_string(clock) + " issued twice for one pattern (a counter reused)";
+  }
+  Write w;
+  w.content = content;
+  for (const Clock& s : seen) {
+    auto it = writes.find(s);
+    if (it == writes.end()) return "the writer held " + to_string(s) + ", which was never written";
+    w.past.insert(s);
+    w.past.insert(it->second.past.begin(), it->second.past.end());
+  }
+  // Every earlier version is either in the new one's past (its clock must be below) or
+  // concurrent with it (its clock must be concurrent): the new version cannot be in an
+  // earlier one's past.
+  for (const auto& [other, unused] : writes) {
+    const Order o = compare(other, clock);
+    const bool saw = w.past.count(other) > 0;
+    if (saw && o != Order::kBefore) {
+      return "new clock " + to_string(clock) + " does not dominate " + to_string(other) +
+             ", which its writer saw";
+    }
+    if (!saw && o != Order::kConcurrent) {
+      return "new clock " + to_string(clock) + " is ordered against " + to_string(other) +
+             ", which its writer never saw";
+    }
+  }
+  writes.emplace(clock, std::move(w));
+  ++writes_;
+  return "";
+}
+
+bool Oracle::written(const PatternKey& pattern, const Clock& clock) const {
+  return content(pattern, clock) != nullptr;
+}
+
+const Content* Oracle::content(const PatternKey& pattern, const Clock& clock) const {
+  auto p = writes_by_pattern_.find(pattern);
+  if (p == writes_by_pattern_.end()) return nullptr;
+  auto it = p->second.find(clock);
+  return it == p->second.end() ? nullptr : &it->second.content;
+}
+
+bool Oracle::precedes(const PatternKey& pattern, const Clock& earlier, const Clock& later) const {
+  const Write& w = writes_by_pattern_.at(pattern).at(later);
+  return w.past.count(earlier) > 0;
+}
+
+StateMap Oracle::maximal(const std::map<PatternKey, std::set<Clock>>& versions) const {
+  StateMap out;
+  for (const auto& [pattern, clocks] : versions) {
+    for (const Clock& c : clocks) {
+      bool dominated = false;
+      for (const Clock& d : clocks) dominated = dominated || (d != c && precedes(pattern, c, d));
+      if (!dominated) out[pattern].emplace(c, *content(pattern, c));
+    }
+  }
+  return out;
+}
+
+std::set<PatternKey> Oracle::patterns() const {
+  std::set<PatternKey> out;
+  for (const auto& [p, unused] : writes_by_pattern_) out.insert(p);
+  return out;
+}
+
+}  // namespace gossip::model

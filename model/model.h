@@ -1,0 +1,102 @@
+// model/: the oracle. An executable specification of the consolidation state (MISSION.md),
+// small enough to be read in one sitting, that shares no code with reference/.
+//
+// It knows a history by its writes: each write names the pattern, the clock and content the
+// writer gave the new version, and the versions the writer held of that pattern just before
+// (the ones the write saw, and so replaces). From that alone it gives:
+//   - the causal order between versions: v precedes w when w's writer saw v, directly or
+//     through versions it saw (transitively). This is the truth the clocks must agree with;
+//   - the expected register of a set of versions: its maximal elements under that order;
+//   - the resolved view and the edges of a state, by the rules of MISSION.md.
+// Plain ordered containers and quadratic loops throughout: clarity over speed.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace gossip::model {
+
+using PatternKey = std::array<std::uint8_t, 16>;
+using Replica = std::uint64_t;
+using Clock = std::map<Replica, std::uint64_t>;  // entries are never zero
+
+enum class Order { kEqual, kBefore, kAfter, kConcurrent };
+Order compare(const Clock& a, const Clock& b);
+
+struct Content {
+  std::string summary;
+  std::set<std::uint64_t> episodes;
+  std::uint32_t strength = 0;
+  std::optional<PatternKey> absorbed_into;
+  bool operator==(const Content&) const = default;
+};
+
+struct Version {
+  Clock clock;
+  Content content;
+  bool operator==(const Version&) const = default;
+};
+
+using Register = std::map<Clock, Content>;  // the siblings, by clock
+using StateMap = std::map<PatternKey, Register>;
+
+struct ResolvedPattern {
+  Content content;
+  PatternKey survivor{};
+  bool live = true;
+  bool operator==(const ResolvedPattern&) const = default;
+};
+using View = std::map<PatternKey, ResolvedPattern>;
+
+struct Edge {
+  PatternKey a{}, b{};  // a < b
+  std::uint32_t weight = 0;
+  bool operator==(const Edge&) const = default;
+};
+
+// The resolved view (MISSION.md): per pattern, episodes = union, strength = max, summary of
+// the sibling with the greatest (sum of counters, content digest), absorbed_into = the
+// smallest target any sibling names; absorbed_into chains followed to a live survivor, a
+// cycle resolved to its smallest id, an unknown target leaves the pattern live.
+View resolve(const StateMap& state);
+// Two live patterns sharing episodes, weight = how many; ascending (a, b).
+std::vector<Edge> edges(const View& view);
+// XXH3-128, seed 0, of 'C' followed by the content's canonical encoding (docs/WIRE_FORMAT.md),
+// big-endian: the tie-break of the summary.
+std::array<std::uint8_t, 16> content_digest(const Content& content);
+
+class Oracle {
+ public:
+  // Records a write. `seen`: the clocks of the pattern's versions the writer held just
+  // before. Returns what is wrong with the write, or "" when nothing is: a clock already
+  // issued for this pattern (a counter reused: I3), a seen version that was never written,
+  // or a clock whose order against an earlier version disagrees with causality.
+  std::string write(const PatternKey& pattern, const Clock& clock, const Content& content,
+                    const std::vector<Clock>& seen);
+
+  bool written(const PatternKey& pattern, const Clock& clock) const;
+  const Content* content(const PatternKey& pattern, const Clock& clock) const;
+  // `later`'s writer saw `earlier`, directly or transitively. Both must have been written.
+  bool precedes(const PatternKey& pattern, const Clock& earlier, const Clock& later) const;
+  // The maximal elements of `versions` (pattern -> written clocks) under causal order.
+  StateMap maximal(const std::map<PatternKey, std::set<Clock>>& versions) const;
+  std::size_t writes() const { return writes_; }
+  std::set<PatternKey> patterns() const;
+
+ private:
+  struct Write {
+    Content content;
+    std::set<Clock> past;  // every version it saw, transitively
+  };
+  std::map<PatternKey, std::map<Clock, Write>> writes_by_pattern_;
+  std::size_t writes_ = 0;
+};
+
+std::string to_string(const Clock& clock);
+
+}  // namespace gossip::model

@@ -1,0 +1,53 @@
+// The property catalogue: every property users gate their CI on, by stable name, with its
+// one-line statement, the invariant it checks and the mutant that shows it can fail
+// (docs/PROPERTIES.md lists the same). RapidCheck stays inside catalogue.cc: this header is
+// all a runner needs.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace gossip::properties {
+
+struct Profile {
+  std::string name;      // "quick" or "campaign"
+  int cases = 100;       // successful cases before a property passes (RapidCheck maxSuccess)
+  int size = 100;        // RapidCheck maxSize: longest history, largest state
+  int trials = 1000;     // for the statistical properties
+};
+Profile quick_profile();
+Profile campaign_profile();
+
+struct RunOptions {
+  Profile profile;
+  std::uint64_t seed = 1;      // the RapidCheck seed
+  std::string failures_dir;    // where failing histories are written ("" : current folder)
+  std::string self;            // this runner's path, for the printed commands
+};
+
+struct Outcome {
+  std::string property;
+  bool passed = true;
+  double seconds = 0;                   // whole run, shrinking included
+  double seconds_to_first_failure = 0;  // before shrinking
+  int cases = 0;                        // cases that passed before the failure
+  double mean_steps = 0;                // mean size of a generated case (steps, writes)
+  std::size_t shrunk_steps = 0;         // length of the shrunk counterexample
+  std::string message;                  // the violation, or RapidCheck's report
+  std::string history_file;             // the saved shrunk history (history properties)
+  std::string replay;                   // the one command that replays the failure
+};
+
+struct Property {
+  std::string name;
+  std::string statement;
+  std::string invariant;
+  std::string mutant;  // one mutant of the catalogue it kills
+  std::function<Outcome(const RunOptions&)> run;
+};
+
+const std::vector<Property>& catalogue();
+
+}  // namespace gossip::properties

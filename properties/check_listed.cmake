@@ -1,0 +1,11 @@
+# The properties CMake registers with ctest are exactly those the runner lists.
+execute_process(COMMAND ${RUNNER} --list OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "${RUNNER} --list failed")
+endif()
+string(REGEX REPLACE "\t[^\n]*" "" names "${out}")
+string(STRIP "${names}" names)
+string(REPLACE "\n" ";" names "${names}")
+if(NOT names STREQUAL EXPECTED)
+  message(FATAL_ERROR "ctest registers: ${EXPECTED}\nthe runner lists: ${names}")
+endif()

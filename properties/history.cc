@@ -1,0 +1,699 @@
+#include "properties/history.h"
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "reference/codec.h"
+#include "reference/resolve.h"
+#include "reference/text.h"
+
+namespace gossip::properties {
+
+namespace {
+
+constexpr std::string_view kHeader = "# gossipcheck history 1";
+
+struct OpName {
+  Op op;
+  std::string_view name;
+};
+constexpr OpName kOps[] = {
+    {Op::kCreate, "create"}, {Op::kRefine, "refine"},   {Op::kAbsorb, "absorb"},
+    {Op::kTick, "tick"},     {Op::kDeliver, "deliver"}, {Op::kDrop, "drop"},
+    {Op::kDuplicate, "dup"}, {Op::kDelay, "delay"},     {Op::kPartition, "partition"},
+    {Op::kHeal, "heal"},     {Op::kCrash, "crash"},     {Op::kAmnesia, "amnesia"},
+    {Op::kPause, "pause"},   {Op::kResume, "resume"},
+};
+
+std::string_view name_of(Op op) {
+  for (const OpName& o : kOps) {
+    if (o.op == op) return o.name;
+  }
+  return "?";
+}
+
+model::PatternKey key_of(const PatternId& id) { return id.bytes; }
+
+model::Clock clock_of(const VectorClock& clock) {
+  model::Clock out;
+  for (const VectorClock::Entry& e : clock.entries()) out[e.replica.value] = e.counter;
+  return out;
+}
+
+model::Content content_of(const Content& c) {
+  model::Content out;
+  out.summary = c.summary;
+  out.episodes.insert(c.episodes.begin(), c.episodes.end());
+  out.strength = c.strength;
+  if (c.absorbed_into) out.absorbed_into = c.absorbed_into->bytes;
+  return out;
+}
+
+model::StateMap state_of(const State& state) {
+  model::StateMap out;
+  state.for_each([&](const PatternId& id, const Register& reg) {
+    model::Register& r = out[key_of(id)];
+    for (const Version& v : reg.siblings()) r.emplace(clock_of(v.clock), content_of(v.content));
+  });
+  return out;
+}
+
+std::string pattern_name(const model::PatternKey& key) {
+  std::uint64_t n = 0;
+  for (std::size_t i = 8; i < 16; ++i) n = (n << 8) | key[i];
+  bool small = std::all_of(key.begin(), key.begin() + 8, [](std::uint8_t b) { return b == 0; });
+  return small && n > 0 ? "p" + std::to_string(n - 1) : PatternId{key}.hex();
+}
+
+std::string describe_content(const model::Content& c) {
+  std::ostringstream out;
+  out << '"' << c.summary << "\" e{";
+  const char* sep = "";
+  for (std::uint64_t e : c.episodes) {
+    out << sep << e;
+    sep = ",";
+  }
+  out << "} s" << c.strength;
+  if (c.absorbed_into) out << " ->" << pattern_name(*c.absorbed_into);
+  return out.str();
+}
+
+std::string describe_version(const model::PatternKey& p, const model::Clock& clock) {
+  return pattern_name(p) + "@" + model::to_string(clock);
+}
+
+}  // namespace
+
+Content content_of(std::uint32_t value) {
+  Content c;
+  c.summary = "s" + std::to_string(value);
+  c.episodes = {value % 4, 4 + value % 3};
+  c.strength = value;
+  return c;
+}
+
+PatternId pattern_of(std::uint32_t index) { return PatternId::from_u64(std::uint64_t{index} + 1); }
+
+std::string to_text(const Step& s) {
+  std::string out(name_of(s.op));
+  switch (s.op) {
+    case Op::kCreate:
+    case Op::kRefine:
+      out += " n" + std::to_string(s.node) + " p" + std::to_string(s.pattern) + " v" +
+             std::to_string(s.value);
+      break;
+    case Op::kAbsorb:
+      out += " n" + std::to_string(s.node) + " p" + std::to_string(s.pattern) + " p" +
+             std::to_string(s.into);
+      break;
+    case Op::kDeliver:
+    case Op::kDrop:
+    case Op::kDuplicate:
+    case Op::kDelay:
+      out += " " + std::to_string(s.value);
+      break;
+    case Op::kPartition: {
+      out += " ";
+      for (std::uint32_t n = 0; n < 32; ++n) {
+        if ((s.value >> n) & 1u) out += "n" + std::to_string(n) + ",";
+      }
+      if (out.back() == ',') out.pop_back();
+      break;
+    }
+    case Op::kCrash:
+    case Op::kAmnesia:
+    case Op::kPause:
+    case Op::kResume:
+      out += " n" + std::to_string(s.node);
+      break;
+    case Op::kTick:
+    case Op::kHeal:
+      break;
+  }
+  return out;
+}
+
+std::string to_text(const History& h) {
+  std::ostringstream out;
+  out << kHeader << '\n';
+  out << "property " << h.property << '\n';
+  out << "nodes " << h.config.nodes << '\n';
+  out << "seed " << h.config.seed << '\n';
+  out << "message_bytes_max " << h.config.message_bytes_max << '\n';
+  out << "exchanges_max " << h.config.exchanges_max << '\n';
+  out << "walk_width " << unsigned{h.config.walk_width} << '\n';
+  out << "steps " << h.steps.size() << '\n';
+  for (const Step& s : h.steps) out << to_text(s) << '\n';
+  return out.str();
+}
+
+namespace {
+
+Status bad(std::size_t line, const std::string& what) {
+  return Status::error(Status::Code::kInvalid, "line " + std::to_string(line) + ": " + what);
+}
+
+template <typename T>
+bool number(std::string_view word, T* out) {
+  if (word.empty()) return false;
+  auto [end, ec] = std::from_chars(word.data(), word.data() + word.size(), *out);
+  return ec == std::errc() && end == word.data() + word.size();
+}
+
+// "<prefix><number>", the number below `limit`.
+bool prefixed(std::string_view word, char prefix, std::uint32_t limit, std::uint32_t* out) {
+  return word.size() > 1 && word[0] == prefix && number(word.substr(1), out) && *out < limit;
+}
+
+std::vector<std::string_view> words(std::string_view line) {
+  std::vector<std::string_view> out;
+  std::size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
+    std::size_t j = i;
+    while (j < line.size() && line[j] != ' ' && line[j] != '\t' && line[j] != '\r') ++j;
+    if (j > i) out.push_back(line.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+constexpr std::uint32_t kNodesMax = 32;
+constexpr std::uint32_t kPatternsMax = 1u << 20;
+constexpr std::size_t kStepsMax = 1u << 20;
+
+}  // namespace
+
+Result<History> parse_history(std::string_view text) {
+  History h;
+  std::size_t line_no = 0;
+  bool header = false, in_steps = false;
+  std::size_t declared = 0;
+  while (!text.empty()) {
+    const std::size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
+    ++line_no;
+    if (!header) {
+      if (line != kHeader) return bad(line_no, "not a gossipcheck history (first line must be '" + std::string(kHeader) + "')");
+      header = true;
+      continue;
+    }
+    const auto w = words(line);
+    if (w.empty() || w[0][0] == '#') continue;
+    if (!in_steps) {
+      if (w.size() != 2) return bad(line_no, "expected '<field> <value>'");
+      std::uint64_t v = 0;
+      if (w[0] == "property") {
+        h.property = std::string(w[1]);
+      } else if (!number(w[1], &v)) {
+        return bad(line_no, "'" + std::string(w[1]) + "' is not a number");
+      } else if (w[0] == "nodes") {
+        if (v < 1 || v > kNodesMax) return bad(line_no, "nodes must be 1 to 32");
+        h.config.nodes = static_cast<std::uint32_t>(v);
+      } else if (w[0] == "seed") {
+        h.config.seed = v;
+      } else if (w[0] == "message_bytes_max") {
+        if (v < 64 || v > (1u << 24)) return bad(line_no, "message_bytes_max must be 64 to 16777216");
+        h.config.message_bytes_max = v;
+      } else if (w[0] == "exchanges_max") {
+        if (v < 1 || v > 4096) return bad(line_no, "exchanges_max must be 1 to 4096");
+        h.config.exchanges_max = v;
+      } else if (w[0] == "walk_width") {
+        if (v < 1 || v > 8) return bad(line_no, "walk_width must be 1 to 8");
+        h.config.walk_width = static_cast<std::uint8_t>(v);
+      } else if (w[0] == "steps") {
+        if (v > kStepsMax) return bad(line_no, "too many steps");
+        declared = v;
+        in_steps = true;
+      } else {
+        return bad(line_no, "unknown field '" + std::string(w[0]) + "'");
+      }
+      continue;
+    }
+    Step s;
+    const OpName* op = std::find_if(std::begin(kOps), std::end(kOps),
+                                    [&](const OpName& o) { return o.name == w[0]; });
+    if (op == std::end(kOps)) return bad(line_no, "unknown step '" + std::string(w[0]) + "'");
+    s.op = op->op;
+    const std::uint32_t nodes = h.config.nodes;
+    bool ok = false;
+    switch (s.op) {
+      case Op::kCreate:
+      case Op::kRefine:
+        ok = w.size() == 4 && prefixed(w[1], 'n', nodes, &s.node) &&
+             prefixed(w[2], 'p', kPatternsMax, &s.pattern) && prefixed(w[3], 'v', ~0u, &s.value);
+        break;
+      case Op::kAbsorb:
+        ok = w.size() == 4 && prefixed(w[1], 'n', nodes, &s.node) &&
+             prefixed(w[2], 'p', kPatternsMax, &s.pattern) && prefixed(w[3], 'p', kPatternsMax, &s.into);
+        break;
+      case Op::kDeliver:
+      case Op::kDrop:
+      case Op::kDuplicate:
+      case Op::kDelay:
+        ok = w.size() == 2 && number(w[1], &s.value);
+        break;
+      case Op::kPartition: {
+        ok = w.size() == 2;
+        std::string_view rest = ok ? w[1] : std::string_view{};
+        while (ok && !rest.empty()) {
+          const std::size_t comma = rest.find(',');
+          std::uint32_t n = 0;
+          ok = prefixed(rest.substr(0, comma), 'n', nodes, &n);
+          s.value |= 1u << n;
+          rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+        }
+        break;
+      }
+      case Op::kCrash:
+      case Op::kAmnesia:
+      case Op::kPause:
+      case Op::kResume:
+        ok = w.size() == 2 && prefixed(w[1], 'n', nodes, &s.node);
+        break;
+      case Op::kTick:
+      case Op::kHeal:
+        ok = w.size() == 1;
+        break;
+    }
+    if (!ok) return bad(line_no, "malformed step '" + std::string(line) + "' (see docs/PROPERTIES.md, History files)");
+    if (h.steps.size() == kStepsMax) return bad(line_no, "too many steps");
+    h.steps.push_back(s);
+  }
+  if (!header) return bad(1, "empty file: not a gossipcheck history");
+  if (!in_steps) return bad(line_no, "no 'steps' line");
+  if (h.steps.size() != declared) {
+    return bad(line_no, "'steps " + std::to_string(declared) + "' but " +
+                            std::to_string(h.steps.size()) + " steps follow (truncated file?)");
+  }
+  return h;
+}
+
+std::string to_text(const Violation& v) {
+  return v.invariant + " after step " + std::to_string(v.step + 1) + ": " + v.detail;
+}
+
+// ---------------------------------------------------------------------------------------
+
+struct Executor::Impl {
+  explicit Impl(const HistoryConfig& c) : config(c), cluster(cluster_config(c)) {
+    held.resize(c.nodes);
+    delivered.resize(c.nodes);
+    snapshots.resize(c.nodes, State(c.seed));
+    snapshot_bytes.resize(c.nodes);
+    for (NodeId n = 0; n < c.nodes; ++n) take_snapshot(n);
+  }
+
+  static faultnet::ClusterConfig cluster_config(const HistoryConfig& c) {
+    faultnet::ClusterConfig out;
+    out.nodes = c.nodes;
+    out.seed = c.seed;
+    out.node.cluster_seed = c.seed;
+    out.node.message_bytes_max = c.message_bytes_max;
+    out.node.exchanges_max = c.exchanges_max;
+    out.node.walk_width = c.walk_width;
+    return out;
+  }
+
+  void take_snapshot(NodeId n) {
+    snapshots[n] = cluster.node(n).state();
+    snapshot_bytes[n] = encode_state_frame(snapshots[n]);
+  }
+
+  std::optional<Violation> violation(std::string invariant, std::string detail) const {
+    return Violation{step, std::move(invariant), std::move(detail)};
+  }
+
+  // One write's new version: it must be the only version of the pattern afterwards, and
+  // the oracle must accept its clock.
+  std::optional<Violation> record_write(NodeId n, const PatternId& id, const Register* before) {
+    const Register* after = cluster.node(n).state().find(id);
+    const std::string who = "n" + std::to_string(n) + " " + pattern_name(key_of(id));
+    if (after == nullptr || after->siblings().size() != 1) {
+      return violation("I3", who + ": a write left " +
+                                 std::to_string(after ? after->siblings().size() : 0) +
+                                 " versions, not the one that replaces what it saw");
+    }
+    std::vector<model::Clock> seen;
+    if (before) {
+      for (const Version& v : before->siblings()) seen.push_back(clock_of(v.clock));
+    }
+    const Version& v = after->siblings()[0];
+    const std::string problem = oracle.write(key_of(id), clock_of(v.clock), content_of(v.content), seen);
+    if (!problem.empty()) return violation("I3", who + ": " + problem);
+    return std::nullopt;
+  }
+
+  std::optional<Violation> write(const Step& s) {
+    Node& node = cluster.node(s.node);
+    if (cluster.paused(s.node)) return std::nullopt;  // a paused process does nothing
+    const PatternId a = pattern_of(s.pattern);
+    const PatternId b = pattern_of(s.into);
+    auto copy = [&](const PatternId& id) -> std::optional<Register> {
+      const Register* r = node.state().find(id);
+      return r ? std::optional<Register>(*r) : std::nullopt;
+    };
+    const std::optional<Register> before_a = copy(a), before_b = copy(b);
+    Status st;
+    if (s.op == Op::kCreate) st = node.create(a, content_of(s.value));
+    if (s.op == Op::kRefine) st = node.refine(a, content_of(s.value));
+    if (s.op == Op::kAbsorb) st = node.absorb(a, b);
+    if (!st.is_ok()) {
+      // Refused (an unknown pattern, create of one that exists, absorb into itself): the
+      // state must be untouched.
+      if (copy(a) != before_a || copy(b) != before_b) {
+        return violation("I2", "n" + std::to_string(s.node) + ": a refused write (" +
+                                   st.message() + ") changed the state");
+      }
+      return std::nullopt;
+    }
+    if (s.op == Op::kAbsorb) {
+      if (auto v = record_write(s.node, b, before_b ? &*before_b : nullptr)) return v;
+    }
+    return record_write(s.node, a, before_a ? &*before_a : nullptr);
+  }
+
+  std::optional<Violation> deliver(const Step& s) {
+    const auto& pending = cluster.pending();
+    if (pending.empty()) return std::nullopt;
+    const faultnet::Pending& m = pending[s.value % pending.size()];
+    const NodeId to = m.to;
+    const bool arrives = !cluster.cut(m.from, m.to);  // a cut message never arrived
+    const bool again = arrives && delivered[to].count(m.id) > 0;
+    const std::uint64_t id = m.id;
+    const State before = cluster.node(to).state();
+    if (!cluster.deliver(s.value)) return std::nullopt;
+    if (arrives) delivered[to].insert(id);
+    if (again && !(cluster.node(to).state() == before)) {
+      return violation("I13", "n" + std::to_string(to) +
+                                  ": a message delivered a second time changed the state");
+    }
+    return std::nullopt;
+  }
+
+  std::optional<Violation> check_node(NodeId n) {
+    const State& state = cluster.node(n).state();
+    const std::string who = "n" + std::to_string(n);
+    // I6: the incremental tree equals the one built from scratch; the last snapshot is
+    // untouched by everything since.
+    std::vector<std::pair<PatternId, Register>> regs;
+    state.for_each([&](const PatternId& id, const Register& r) { regs.emplace_back(id, r); });
+    const State scratch = State::from_registers(state.cluster_seed(), regs);
+    if (!(scratch.root() == state.root())) {
+      return violation("I6", who + ": incremental root " + state.root().hex() +
+                                 " differs from the root built from scratch " + scratch.root().hex());
+    }
+    if (encode_state_frame(snapshots[n]) != snapshot_bytes[n]) {
+      return violation("I6", who + ": a snapshot taken before this step changed");
+    }
+    // I3 and I2 against the oracle's causal order.
+    const model::StateMap now = state_of(state);
+    for (const auto& [p, reg] : now) {
+      for (const auto& [clock, content] : reg) {
+        const model::Content* written = oracle.content(p, clock);
+        if (written == nullptr) {
+          return violation("I3", who + " holds " + describe_version(p, clock) + ", never written");
+        }
+        if (!(*written == content)) {
+          return violation("I3", who + " holds " + describe_version(p, clock) +
+                                     " with content other than written");
+        }
+        for (const auto& [other, unused] : reg) {
+          if (other != clock && oracle.precedes(p, clock, other)) {
+            return violation("I3", who + " holds " + describe_version(p, clock) +
+                                       " beside " + describe_version(p, other) + ", which dominates it");
+          }
+        }
+      }
+    }
+    auto& ever = held[n];
+    for (const auto& [p, reg] : now) {
+      for (const auto& [clock, unused] : reg) {
+        for (const model::Clock& old : ever[p]) {
+          if (old != clock && oracle.precedes(p, clock, old)) {
+            return violation("I3", who + " holds " + describe_version(p, clock) + " again after " +
+                                       describe_version(p, old) + " replaced it (resurrection)");
+          }
+        }
+      }
+    }
+    for (const auto& [p, clocks] : ever) {
+      auto it = now.find(p);
+      for (const model::Clock& old : clocks) {
+        bool kept = false;
+        if (it != now.end()) {
+          for (const auto& [clock, unused] : it->second) {
+            kept = kept || clock == old || oracle.precedes(p, old, clock);
+          }
+        }
+        if (!kept) {
+          return violation("I2", who + " lost " + describe_version(p, old) +
+                                     " (neither held nor dominated by what it holds)");
+        }
+      }
+    }
+    for (const auto& [p, reg] : now) {
+      for (const auto& [clock, unused] : reg) ever[p].insert(clock);
+    }
+    return std::nullopt;
+  }
+
+  std::optional<Violation> check_all() {
+    for (NodeId n = 0; n < config.nodes; ++n) {
+      if (auto v = check_node(n)) return v;
+    }
+    // I5: equal states have equal roots.
+    for (NodeId a = 0; a < config.nodes; ++a) {
+      for (NodeId b = a + 1; b < config.nodes; ++b) {
+        const State& sa = cluster.node(a).state();
+        const State& sb = cluster.node(b).state();
+        if (sa == sb && !(sa.root() == sb.root())) {
+          return violation("I5", "n" + std::to_string(a) + " and n" + std::to_string(b) +
+                                     " hold the same state under different roots");
+        }
+      }
+    }
+    for (NodeId n = 0; n < config.nodes; ++n) take_snapshot(n);
+    return std::nullopt;
+  }
+
+  std::optional<Violation> apply(const Step& s) {
+    std::optional<Violation> v;
+    switch (s.op) {
+      case Op::kCreate:
+      case Op::kRefine:
+      case Op::kAbsorb:
+        v = write(s);
+        break;
+      case Op::kTick:
+        cluster.tick();
+        break;
+      case Op::kDeliver:
+        v = deliver(s);
+        break;
+      case Op::kDrop:
+        cluster.drop(s.value);
+        break;
+      case Op::kDuplicate:
+        cluster.duplicate(s.value);
+        break;
+      case Op::kDelay:
+        cluster.delay(s.value);
+        break;
+      case Op::kPartition:
+        cluster.partition(s.value);
+        break;
+      case Op::kHeal:
+        cluster.heal();
+        break;
+      case Op::kCrash:
+      case Op::kAmnesia:
+        cluster.crash_restart(s.node, s.op == Op::kAmnesia);
+        if (s.op == Op::kAmnesia) {
+          held[s.node].clear();
+          delivered[s.node].clear();
+        }
+        break;
+      case Op::kPause:
+        cluster.pause(s.node);
+        break;
+      case Op::kResume:
+        cluster.resume(s.node);
+        break;
+    }
+    if (!v) v = check_all();
+    ++step;
+    return v;
+  }
+
+  std::optional<Violation> finish() {
+    const std::uint32_t bound = 4 * ceil_log2(config.nodes) + 16;
+    const std::uint32_t took = cluster.run_to_quiescence(bound);
+    if (auto v = check_all()) return v;
+    if (took > bound) {
+      std::string roots;
+      for (NodeId n = 0; n < config.nodes; ++n) {
+        roots += " n" + std::to_string(n) + "=" + cluster.node(n).state().root().hex().substr(0, 8);
+      }
+      return violation("I1", "not converged " + std::to_string(bound) +
+                                 " rounds after healing; roots" + roots);
+    }
+    // I2 against the model: the maximal versions of everything a live replica ever held.
+    std::map<model::PatternKey, std::set<model::Clock>> surviving;
+    for (const auto& ever : held) {
+      for (const auto& [p, clocks] : ever) surviving[p].insert(clocks.begin(), clocks.end());
+    }
+    const model::StateMap expected = oracle.maximal(surviving);
+    const model::StateMap got = state_of(cluster.node(0).state());
+    if (got != expected) {
+      std::string diff;
+      for (const auto& [p, reg] : expected) {
+        for (const auto& [clock, unused] : reg) {
+          auto it = got.find(p);
+          if (it == got.end() || !it->second.count(clock)) diff += " missing " + describe_version(p, clock) + ";";
+        }
+      }
+      for (const auto& [p, reg] : got) {
+        for (const auto& [clock, unused] : reg) {
+          auto it = expected.find(p);
+          if (it == expected.end() || !it->second.count(clock)) diff += " unexpected " + describe_version(p, clock) + ";";
+        }
+      }
+      return violation("I2", "converged state differs from the model:" + diff);
+    }
+    // The resolved view and the edges, against the model's.
+    const ResolvedView view = resolve(cluster.node(0).state());
+    const model::View want = model::resolve(expected);
+    for (const auto& [id, p] : view) {
+      auto it = want.find(key_of(id));
+      if (it == want.end() || !(content_of(p.content) == it->second.content) ||
+          p.survivor.bytes != it->second.survivor || p.live != it->second.live) {
+        return violation("view", pattern_name(key_of(id)) + " resolves to " +
+                                     describe_content(content_of(p.content)) + " survivor " +
+                                     pattern_name(p.survivor.bytes) + "; the model says " +
+                                     (it == want.end() ? std::string("nothing")
+                                                       : describe_content(it->second.content) + " survivor " +
+                                                             pattern_name(it->second.survivor)));
+      }
+    }
+    const std::vector<Edge> got_edges = edges(view);
+    const std::vector<model::Edge> want_edges = model::edges(want);
+    bool same = got_edges.size() == want_edges.size();
+    for (std::size_t i = 0; same && i < got_edges.size(); ++i) {
+      same = got_edges[i].a.bytes == want_edges[i].a && got_edges[i].b.bytes == want_edges[i].b &&
+             got_edges[i].weight == want_edges[i].weight;
+    }
+    if (!same) {
+      return violation("view", "edges differ from the model's (" + std::to_string(got_edges.size()) +
+                                   " against " + std::to_string(want_edges.size()) + ")");
+    }
+    // I8: once the last writes are no longer fresh (pushed eagerly for recent_rounds), one
+    // more round on the converged cluster: every exchange is one Hello of at most 32 bytes,
+    // and nobody answers.
+    for (std::uint32_t r = 0; r < 2 * ceil_log2(config.nodes) + 6; ++r) {
+      cluster.tick();
+      while (!cluster.pending().empty()) cluster.deliver(0);
+    }
+    (void)cluster.take_log();
+    cluster.tick();
+    for (const faultnet::Pending& m : cluster.pending()) {
+      if (m.kind != FrameKind::kHello || m.bytes.size() > 32) {
+        return violation("I8", "in sync, n" + std::to_string(m.from) + " sent a " +
+                                   std::to_string(m.bytes.size()) + "-byte message of kind " +
+                                   std::to_string(static_cast<int>(m.kind)));
+      }
+    }
+    while (!cluster.pending().empty()) cluster.deliver(0);
+    for (const faultnet::Delivery& d : cluster.take_log()) {
+      if (d.message.kind != FrameKind::kHello) {
+        return violation("I8", "in sync, n" + std::to_string(d.message.from) + " answered a Hello");
+      }
+    }
+    if (!cluster.pending().empty()) {
+      return violation("I8", "in sync, n" + std::to_string(cluster.pending()[0].from) + " answered a Hello");
+    }
+    return std::nullopt;
+  }
+
+  std::string describe() const {
+    std::ostringstream out;
+    for (NodeId n = 0; n < config.nodes; ++n) {
+      const Node& node = cluster.node(n);
+      out << "  n" << n << (cluster.paused(n) ? " (paused)" : "") << " root "
+          << node.state().root().hex().substr(0, 8) << ":";
+      const model::StateMap s = state_of(node.state());
+      if (s.empty()) out << " (empty)";
+      for (const auto& [p, reg] : s) {
+        out << ' ' << pattern_name(p) << '[';
+        const char* sep = "";
+        for (const auto& [clock, c] : reg) {
+          out << sep << model::to_string(clock) << ' ' << describe_content(c);
+          sep = " | ";
+        }
+        out << ']';
+      }
+      out << '\n';
+    }
+    return out.str();
+  }
+
+  HistoryConfig config;
+  faultnet::Cluster cluster;
+  model::Oracle oracle;
+  std::vector<std::map<model::PatternKey, std::set<model::Clock>>> held;  // per incarnation
+  std::vector<std::set<std::uint64_t>> delivered;                       // message ids
+  std::vector<State> snapshots;
+  std::vector<Bytes> snapshot_bytes;
+  std::size_t step = 0;
+};
+
+namespace {
+[[noreturn]] void throw_assertion(const char* expr, const char* file, int line, const char* msg) {
+  std::string what = std::string("assertion failed: ") + expr + " (" + file + ":" + std::to_string(line) + ")";
+  if (msg) what += std::string(": ") + msg;
+  throw AssertionFailure(what);
+}
+}  // namespace
+
+ThrowingAsserts::ThrowingAsserts() : previous_(set_assert_handler(throw_assertion)) {}
+ThrowingAsserts::~ThrowingAsserts() { set_assert_handler(previous_); }
+
+Executor::Executor(const HistoryConfig& config) : impl_(std::make_unique<Impl>(config)) {}
+Executor::~Executor() = default;
+
+std::optional<Violation> Executor::apply(const Step& step) {
+  ThrowingAsserts guard;
+  try {
+    return impl_->apply(step);
+  } catch (const AssertionFailure& e) {
+    return Violation{impl_->step++, "assert", e.what()};
+  }
+}
+
+std::optional<Violation> Executor::finish() {
+  ThrowingAsserts guard;
+  try {
+    return impl_->finish();
+  } catch (const AssertionFailure& e) {
+    return Violation{impl_->step, "assert", e.what()};
+  }
+}
+const faultnet::Cluster& Executor::cluster() const { return impl_->cluster; }
+faultnet::Cluster& Executor::cluster() { return impl_->cluster; }
+const model::Oracle& Executor::oracle() const { return impl_->oracle; }
+std::size_t Executor::steps_run() const { return impl_->step; }
+std::string Executor::describe() const { return impl_->describe(); }
+
+std::optional<Violation> Executor::run(const History& history) {
+  Executor ex(history.config);
+  for (const Step& s : history.steps) {
+    if (auto v = ex.apply(s)) return v;
+  }
+  return ex.finish();
+}
+
+}  // namespace gossip::properties

@@ -1,0 +1,121 @@
+// A concurrent consolidation history: the steps a property generates, shrinks, saves and
+// replays. One step is one event: a local write at a replica, a tick of virtual time, the
+// fate of one pending message, a partition or its healing, a crash-restart, a pause.
+//
+// A history is plain data with a line-per-step text form (docs/PROPERTIES.md, "History
+// files"), and running it is a pure function of (config, steps): the Executor drives a
+// faultnet::Cluster of reference nodes and checks them after every step against the oracle
+// in model/, so the same file fails the same way, bit for bit, every time (I12).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "faultnet/cluster.h"
+#include "model/model.h"
+#include "reference/assert.h"
+
+namespace gossip::properties {
+
+enum class Op : std::uint8_t {
+  kCreate, kRefine, kAbsorb,             // writes at `node`
+  kTick,                                 // one gossip interval
+  kDeliver, kDrop, kDuplicate, kDelay,   // pending message `value` (modulo how many wait)
+  kPartition,                            // nodes whose bit is set in `value` on one side
+  kHeal,
+  kCrash, kAmnesia,                      // crash-restart of `node`: durable / amnesia
+  kPause, kResume,
+};
+
+struct Step {
+  Op op = Op::kTick;
+  std::uint32_t node = 0;
+  std::uint32_t pattern = 0;  // writes: p<pattern>; absorb: the absorbed pattern
+  std::uint32_t into = 0;     // absorb: the target
+  std::uint32_t value = 0;    // writes: the content's seed; messages: index; partition: mask
+  bool operator==(const Step&) const = default;
+};
+
+struct HistoryConfig {
+  std::uint32_t nodes = 3;
+  std::uint64_t seed = 1;
+  // Small limits, so that histories reach them: a tight message budget truncates walks, a
+  // small exchange table fills when messages are lost.
+  std::size_t message_bytes_max = 512;
+  std::size_t exchanges_max = 4;
+  std::uint8_t walk_width = 2;
+  bool operator==(const HistoryConfig&) const = default;
+};
+
+struct History {
+  std::string property;  // the property that generated it
+  HistoryConfig config;
+  std::vector<Step> steps;
+};
+
+// The content a write with seed v gives: summary "s<v>", episodes {v mod 4, 4 + v mod 3},
+// strength v. A small domain, so that patterns share episodes (edges) and contents collide.
+Content content_of(std::uint32_t value);
+PatternId pattern_of(std::uint32_t index);  // p<i> is PatternId::from_u64(i + 1)
+
+std::string to_text(const Step& step);
+std::string to_text(const History& history);
+// Total: any text gives a history or an error naming the line.
+Result<History> parse_history(std::string_view text);
+
+// What an assertion inside the implementation throws while an Executor or a property
+// runs (reference/assert.h, set_assert_handler): a failed case, not a dead process.
+struct AssertionFailure : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+// Installs the throwing handler for as long as it lives.
+class ThrowingAsserts {
+ public:
+  ThrowingAsserts();
+  ~ThrowingAsserts();
+  ThrowingAsserts(const ThrowingAsserts&) = delete;
+  ThrowingAsserts& operator=(const ThrowingAsserts&) = delete;
+
+ private:
+  AssertHandler previous_;
+};
+
+struct Violation {
+  std::size_t step = 0;  // index of the step after which it was seen; steps.size(): the end
+  std::string invariant;  // "I1", "I2", ...
+  std::string detail;
+  bool operator==(const Violation&) const = default;
+};
+std::string to_text(const Violation& v);
+
+class Executor {
+ public:
+  explicit Executor(const HistoryConfig& config);
+  ~Executor();
+
+  // Runs one step, then checks the safety invariants (I2 so far, I3, I5, I6, I13). An
+  // assertion that fails inside the implementation is a violation ("assert") too.
+  std::optional<Violation> apply(const Step& step);
+  // Heals, runs to quiescence, and checks I1, I2 and the resolved view against the model,
+  // then I8 on the converged cluster.
+  std::optional<Violation> finish();
+  // A whole history: the first violation, or none.
+  static std::optional<Violation> run(const History& history);
+
+  const faultnet::Cluster& cluster() const;
+  faultnet::Cluster& cluster();
+  const model::Oracle& oracle() const;
+  std::size_t steps_run() const;
+  // What each replica holds, one line per replica (for replay).
+  std::string describe() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace gossip::properties

@@ -1,0 +1,173 @@
+// gossip-properties: runs the property catalogue (properties/catalogue.h) against the
+// reference it was linked with. The same main is linked with each mutant of the catalogue
+// (properties/mutants/) into gossip-mutant-<name>, which `gossipcheck mutants` runs.
+//
+//   gossip-properties [--profile quick|campaign] [--seed N] [--seeds K] [--only NAME]...
+//                     [--shard I/N] [--json FILE] [--failures DIR] [--list]
+//   gossip-properties --replay FILE [--svg FILE] [--quiet]
+//
+// Exit codes: 0 every property passed (or the replay found no violation), 1 a property
+// failed (or the replay found one), 2 bad arguments or input.
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+
+#include "properties/catalogue.h"
+#include "properties/replay.h"
+
+// Defined by each executable this main is linked into: "" for gossip-properties, the
+// mutant's name for gossip-mutant-<name>.
+extern const char* const kGossipMutantName;
+#define GOSSIP_MUTANT_NAME kGossipMutantName
+
+namespace {
+
+using gossip::properties::Outcome;
+
+bool parse_shard(const std::string& text, unsigned* index, unsigned* count) {
+  const auto slash = text.find('/');
+  if (slash == std::string::npos) return false;
+  try {
+    std::size_t a = 0, b = 0;
+    *index = static_cast<unsigned>(std::stoul(text.substr(0, slash), &a));
+    *count = static_cast<unsigned>(std::stoul(text.substr(slash + 1), &b));
+    return a == slash && b == text.size() - slash - 1 && *count > 0 && *index < *count;
+  } catch (...) {
+    return false;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"gossip-properties: the gossipcheck property catalogue" +
+               std::string(*GOSSIP_MUTANT_NAME ? std::string(" (mutant ") + GOSSIP_MUTANT_NAME + ")" : "")};
+  std::string profile_name = "quick", json_file, failures_dir, shard, replay, svg;
+  std::uint64_t seed = 1, seeds = 1;
+  std::vector<std::string> only;
+  bool list = false, quiet = false;
+  app.add_option("--profile", profile_name, "quick (under ctest) or campaign (hours)")
+      ->check(CLI::IsMember({"quick", "campaign"}));
+  app.add_option("--seed", seed, "first RapidCheck seed");
+  app.add_option("--seeds", seeds, "run every property with seeds seed .. seed+K-1")->check(CLI::Range(1, 1000000));
+  app.add_option("--only", only, "run only these properties (repeatable)");
+  app.add_option("--shard", shard, "I/N: run only the I-th of N shares of (property, seed) pairs; "
+                                   "default from GTEST_SHARD_INDEX / GTEST_TOTAL_SHARDS");
+  app.add_option("--json", json_file, "write the outcomes as JSON");
+  app.add_option("--failures", failures_dir, "folder for failing histories (default: current)");
+  app.add_flag("--list", list, "list the properties and exit");
+  app.add_option("--replay", replay, "replay a saved history step by step");
+  app.add_option("--svg", svg, "with --replay: write a message sequence diagram");
+  app.add_flag("--quiet", quiet, "with --replay: print only the verdict");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+  if (!replay.empty()) return gossip::properties::replay_file(replay, svg, quiet, std::cout, std::cerr);
+  // RapidCheck prints the configuration it loaded; make it name the seed that is used.
+  setenv("RC_PARAMS", ("seed=" + std::to_string(seed)).c_str(), 1);
+
+  const auto& all = gossip::properties::catalogue();
+  if (list) {
+    for (const auto& p : all) std::cout << p.name << "\t" << p.invariant << "\t" << p.statement << "\n";
+    return 0;
+  }
+  for (const std::string& name : only) {
+    bool known = false;
+    for (const auto& p : all) known = known || p.name == name;
+    if (!known) {
+      std::cerr << "error: unknown property '" << name << "' (see --list)\n";
+      return 2;
+    }
+  }
+  unsigned shard_index = 0, shard_count = 1;
+  if (!shard.empty()) {
+    if (!parse_shard(shard, &shard_index, &shard_count)) {
+      std::cerr << "error: --shard wants I/N with I < N, for example 0/4\n";
+      return 2;
+    }
+  } else if (const char* t = std::getenv("GTEST_TOTAL_SHARDS")) {
+    const char* i = std::getenv("GTEST_SHARD_INDEX");
+    if (!i || !parse_shard(std::string(i) + "/" + t, &shard_index, &shard_count)) {
+      std::cerr << "error: GTEST_SHARD_INDEX / GTEST_TOTAL_SHARDS are not a valid shard\n";
+      return 2;
+    }
+  }
+  if (!json_file.empty()) {
+    std::ofstream probe(json_file, std::ios::app);
+    if (!probe) {
+      std::cerr << "error: cannot write " << json_file << "\n";
+      return 2;
+    }
+  }
+  gossip::properties::RunOptions o;
+  o.profile = profile_name == "campaign" ? gossip::properties::campaign_profile()
+                                         : gossip::properties::quick_profile();
+  o.failures_dir = failures_dir;
+  o.self = argv[0];
+
+  // The JSON is rewritten before and after every property, so that a runner stopped by a
+  // crash or a deadline still tells what passed, what failed and what was running.
+  nlohmann::json results = nlohmann::json::array();
+  auto write_json = [&](const std::string& running) {
+    if (json_file.empty()) return true;
+    std::ofstream out(json_file, std::ios::trunc);
+    out << nlohmann::json{{"mutant", GOSSIP_MUTANT_NAME},
+                          {"profile", o.profile.name},
+                          {"running", running.empty() ? nlohmann::json(nullptr) : nlohmann::json(running)},
+                          {"results", results}}
+               .dump(2)
+        << "\n";
+    return static_cast<bool>(out);
+  };
+  bool all_passed = true;
+  std::uint64_t pair = 0;
+  for (std::uint64_t s = seed; s < seed + seeds; ++s) {
+    for (const auto& p : all) {
+      if (!only.empty() && std::find(only.begin(), only.end(), p.name) == only.end()) continue;
+      if (pair++ % shard_count != shard_index) continue;
+      o.seed = s;
+      if (!write_json(p.name)) {
+        std::cerr << "error: writing " << json_file << " failed\n";
+        return 2;
+      }
+      const Outcome r = p.run(o);
+      all_passed = all_passed && r.passed;
+      if (r.passed) {
+        std::cout << "PASS " << r.property << " (" << r.cases << " cases of " << r.mean_steps
+                  << " steps on average, seed " << s << ", " << r.seconds << " s)" << std::endl;
+      } else {
+        std::cout << "FAIL " << r.property << " (seed " << s << ", first failure after "
+                  << r.seconds_to_first_failure << " s, shrunk to " << r.shrunk_steps << " steps)\n"
+                  << r.message;
+        if (!r.history_file.empty()) {
+          std::cout << "history: " << r.history_file << "\n"
+                    << "replay:  " << o.self << " --replay " << r.history_file << "\n";
+          if (!*GOSSIP_MUTANT_NAME) std::cout << "         (or: " << r.replay << ")\n";
+        }
+        std::cout << std::flush;
+      }
+      results.push_back({{"property", r.property},
+                         {"invariant", p.invariant},
+                         {"seed", s},
+                         {"passed", r.passed},
+                         {"seconds", r.seconds},
+                         {"seconds_to_first_failure", r.seconds_to_first_failure},
+                         {"cases", r.cases},
+                         {"mean_steps", r.mean_steps},
+                         {"shrunk_steps", r.shrunk_steps},
+                         {"message", r.message},
+                         {"history_file", r.history_file}});
+    }
+  }
+  if (!write_json("")) {
+    std::cerr << "error: writing " << json_file << " failed\n";
+    return 2;
+  }
+  return all_passed ? 0 : 1;
+}
