@@ -70,6 +70,7 @@ class Cluster {
   void pause(gossip::NodeId n);
   void resume(gossip::NodeId n);
   bool cut(gossip::NodeId a, gossip::NodeId b) const;
+  bool partitioned() const { return partitioned_; }
   const std::vector<Pending>& pending() const { return pending_; }
   // Every delivery, drop and cut since the last call, oldest first.
   std::vector<Delivery> take_log();

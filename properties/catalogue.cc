@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
+#include <set>
 #include <sstream>
 
 #include <rapidcheck.h>
@@ -23,7 +25,7 @@
 
 namespace gossip::properties {
 
-Profile quick_profile() { return Profile{"quick", 1000, 100, 1000}; }
+Profile quick_profile() { return Profile{"quick", 2000, 120, 1000}; }
 Profile campaign_profile() { return Profile{"campaign", 100000, 200, 30000}; }
 
 namespace {
@@ -104,7 +106,18 @@ Outcome run_property(const std::string& name, const RunOptions& o, int size, Tes
   const std::string rerun = o.self + " --only " + name + " --profile " + o.profile.name +
                             " --seed " + std::to_string(o.seed);
   if (result.template is<rc::detail::SuccessResult>()) {
-    out.cases = result.template get<rc::detail::SuccessResult>().numSuccess;
+    const auto& success = result.template get<rc::detail::SuccessResult>();
+    out.cases = success.numSuccess;
+    std::map<std::string, int> hits;
+    for (const auto& [tags, count] : success.distribution) {
+      for (std::string t : tags) {
+      if (t.size() >= 2 && t.front() == '"' && t.back() == '"') t = t.substr(1, t.size() - 2);
+      hits[t] += count;
+    }
+    }
+    for (const auto& [tag, count] : hits) {
+      out.coverage.emplace_back(tag, out.cases ? double(count) / double(out.cases) : 0.0);
+    }
     return out;
   }
   out.passed = false;
@@ -194,9 +207,9 @@ rc::Gen<Step> gen_step(std::uint32_t nodes) {
         return s;
       });
   return rc::gen::weightedOneOf<Step>({
-      {30, gen_write(nodes, 3)},
+      {36, gen_write(nodes, 2)},
       {14, gen_simple(Op::kTick)},
-      {22, gen_message(Op::kDeliver)},
+      {18, gen_message(Op::kDeliver)},
       {5, gen_message(Op::kDrop)},
       {4, gen_message(Op::kDuplicate)},
       {3, gen_message(Op::kDelay)},
@@ -220,6 +233,31 @@ struct HistorySut {
   Executor executor;
   std::vector<Step> steps;
   std::optional<Violation> violation;
+  // The hard cases this history reached, for the coverage the runner reports.
+  bool concurrent_siblings = false, write_in_partition = false, amnesia_in_flight = false;
+  std::set<std::pair<std::uint32_t, std::uint32_t>> absorbs;  // (a, into) that were written
+
+  void note_before(const Step& s) {
+    const faultnet::Cluster& c = executor.cluster();
+    const bool write = s.op == Op::kCreate || s.op == Op::kRefine || s.op == Op::kAbsorb;
+    if (write && c.partitioned()) write_in_partition = true;
+    if (s.op == Op::kAmnesia && !c.pending().empty()) amnesia_in_flight = true;
+  }
+  void note_after(const Step& s) {
+    const faultnet::Cluster& c = executor.cluster();
+    if (s.op == Op::kAbsorb && s.pattern != s.into) absorbs.emplace(s.pattern, s.into);
+    for (NodeId n = 0; n < c.size() && !concurrent_siblings; ++n) {
+      c.node(n).state().for_each([&](const PatternId&, const Register& r) {
+        if (r.siblings().size() > 1) concurrent_siblings = true;
+      });
+    }
+  }
+  bool absorb_cycle() const {
+    for (const auto& [a, b] : absorbs) {
+      if (absorbs.count({b, a})) return true;
+    }
+    return false;
+  }
 };
 
 struct StepCommand final : rc::state::Command<HistoryModel, HistorySut> {
@@ -233,7 +271,9 @@ struct StepCommand final : rc::state::Command<HistoryModel, HistorySut> {
   void run(const HistoryModel&, HistorySut& sut) const override {
     if (sut.violation) return;  // the history is over: what follows cannot matter
     sut.steps.push_back(step);
+    sut.note_before(step);
     sut.violation = sut.executor.apply(step);
+    sut.note_after(step);
   }
   void show(std::ostream& os) const override { os << to_text(step); }
 };
@@ -252,7 +292,14 @@ void check_history(const std::string& property, const HistoryConfig& config,
   HistorySut sut(config);
   recorder->note_case(commands.size());
   rc::state::runAll(commands, HistoryModel{config.nodes}, sut);
-  if (!sut.violation) sut.violation = sut.executor.finish();
+  if (!sut.violation) {
+    sut.violation = sut.executor.finish();
+    sut.note_after(Step{});  // concurrent writes may meet only once healed
+  }
+  if (sut.concurrent_siblings) RC_TAG("concurrent siblings");
+  if (sut.absorb_cycle()) RC_TAG("absorb cycle");
+  if (sut.write_in_partition) RC_TAG("write in a partition");
+  if (sut.amnesia_in_flight) RC_TAG("amnesia with messages in flight");
   if (sut.violation) {
     History h{property, config, sut.steps};
     GOSSIP_PROP_FAIL(h.steps.size(), to_text(*sut.violation), h);
@@ -316,20 +363,23 @@ rc::Gen<std::vector<Step>> gen_state_steps() {
       rc::gen::weightedOneOf<Step>({{4, gen_write(kReplicas, 4)}, {1, join}}));
 }
 
+// One step on kReplicas states: a local write at replica st.node, or a join into it.
+void apply_state_step(std::vector<State>& s, const Step& st) {
+  State& at = s[st.node];
+  const ReplicaId writer = ReplicaId::of(st.node, 0);
+  switch (st.op) {
+    case Op::kCreate: (void)create(at, writer, pattern_of(st.pattern), content_of(st.value)); break;
+    case Op::kRefine: (void)refine(at, writer, pattern_of(st.pattern), content_of(st.value)); break;
+    case Op::kAbsorb: (void)absorb(at, writer, pattern_of(st.pattern), pattern_of(st.into)); break;
+    case Op::kDeliver: (void)at.join(s[st.value % kReplicas]); break;
+    default: break;
+  }
+}
+
 std::vector<State> build_states(const std::vector<Step>& steps, std::uint64_t seed = 7) {
   if (recorder) recorder->note_case(steps.size());
   std::vector<State> s(kReplicas, State(seed));
-  for (const Step& st : steps) {
-    State& at = s[st.node];
-    const ReplicaId writer = ReplicaId::of(st.node, 0);
-    switch (st.op) {
-      case Op::kCreate: (void)create(at, writer, pattern_of(st.pattern), content_of(st.value)); break;
-      case Op::kRefine: (void)refine(at, writer, pattern_of(st.pattern), content_of(st.value)); break;
-      case Op::kAbsorb: (void)absorb(at, writer, pattern_of(st.pattern), pattern_of(st.into)); break;
-      case Op::kDeliver: (void)at.join(s[st.value % kReplicas]); break;
-      default: break;
-    }
-  }
+  for (const Step& st : steps) apply_state_step(s, st);
   return s;
 }
 
@@ -514,20 +564,7 @@ Outcome merkle_incremental(const RunOptions& o) {
       ++i;
       snapshots.push_back(s[st.node]);
       snapshot_bytes.push_back(encode_state_frame(snapshots.back()));
-      s = [&] {
-        std::vector<State> copy = s;
-        // Apply one step to copies of the current states.
-        State& at = copy[st.node];
-        const ReplicaId writer = ReplicaId::of(st.node, 0);
-        switch (st.op) {
-          case Op::kCreate: (void)create(at, writer, pattern_of(st.pattern), content_of(st.value)); break;
-          case Op::kRefine: (void)refine(at, writer, pattern_of(st.pattern), content_of(st.value)); break;
-          case Op::kAbsorb: (void)absorb(at, writer, pattern_of(st.pattern), pattern_of(st.into)); break;
-          case Op::kDeliver: (void)at.join(copy[st.value % kReplicas]); break;
-          default: break;
-        }
-        return copy;
-      }();
+      apply_state_step(s, st);  // the snapshot above shares structure with s[st.node]
       const State& now = s[st.node];
       std::vector<std::pair<PatternId, Register>> regs;
       now.for_each([&](const PatternId& id, const Register& r) { regs.emplace_back(id, r); });
@@ -667,6 +704,7 @@ Outcome diverged_cost(const RunOptions& o) {
   return run_property("diverged_cost", o, o.profile.size, [] {
     const auto d = *rc::gen::inRange<std::uint32_t>(1, 17);
     const auto seed = *rc::gen::inRange<std::uint64_t>(0, 1u << 20);
+    recorder->note_case(d);  // d refines
     faultnet::ClusterConfig cc;
     cc.nodes = 2;
     cc.node.cluster_seed = 7;
@@ -700,6 +738,7 @@ Outcome diverged_cost(const RunOptions& o) {
 Outcome near_collision(const RunOptions& o) {
   return run_property("near_collision", o, o.profile.size, [] {
     const auto seed = *rc::gen::inRange<std::uint64_t>(0, 1u << 20);
+    recorder->note_case(2);  // two states, one exchange
     const State base = genesis_state(8);
     const Digest root = base.root();
     // Refine one pattern with ever new content until the new root shares a prefix with the

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace gossip::properties {
@@ -34,6 +35,9 @@ struct Outcome {
   double seconds_to_first_failure = 0;  // before shrinking
   int cases = 0;                        // cases that passed before the failure
   double mean_steps = 0;                // mean size of a generated case (steps, writes)
+  // Of the cases that passed, the share that reached each hard case (histories: concurrent
+  // siblings, absorb cycles, writes in a partition, amnesia with messages in flight).
+  std::vector<std::pair<std::string, double>> coverage;
   std::size_t shrunk_steps = 0;         // length of the shrunk counterexample
   std::string message;                  // the violation, or RapidCheck's report
   std::string history_file;             // the saved shrunk history (history properties)

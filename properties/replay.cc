@@ -76,8 +76,9 @@ void write_svg(const std::string& file, const History& h, const std::vector<std:
           << x_of(d.message.to) << "\" y2=\"" << y << "\" stroke=\"" << (lost ? "#c60" : "#036")
           << "\"" << (lost ? " stroke-dasharray=\"4,3\"" : "") << " marker-end=\"url(#a)\"/>\n";
       out << "<text x=\"" << (x_of(d.message.from) + x_of(d.message.to)) / 2 - 30 << "\" y=\"" << y - 8
-          << "\" fill=\"#333\">" << kind_name(d.message.kind) << " " << d.message.bytes.size() << "B"
-          << (lost ? " " + fate_name(d.fate).substr(0, 7) : "") << "</text>\n";
+          << "\" fill=\"#333\">" << kind_name(d.message.kind) << " " << d.message.bytes.size() << "B";
+      if (lost) out << ' ' << fate_name(d.fate).substr(0, 7);
+      out << "</text>\n";
     }
   }
   if (v) {

@@ -141,6 +141,9 @@ int main(int argc, char** argv) {
       if (r.passed) {
         std::cout << "PASS " << r.property << " (" << r.cases << " cases of " << r.mean_steps
                   << " steps on average, seed " << s << ", " << r.seconds << " s)" << std::endl;
+        for (const auto& [tag, share] : r.coverage) {
+          std::cout << "     " << static_cast<int>(share * 1000 + 0.5) / 10.0 << "% of cases: " << tag << "\n";
+        }
       } else {
         std::cout << "FAIL " << r.property << " (seed " << s << ", first failure after "
                   << r.seconds_to_first_failure << " s, shrunk to " << r.shrunk_steps << " steps)\n"
@@ -160,6 +163,7 @@ int main(int argc, char** argv) {
                          {"seconds_to_first_failure", r.seconds_to_first_failure},
                          {"cases", r.cases},
                          {"mean_steps", r.mean_steps},
+                         {"coverage", r.coverage},
                          {"shrunk_steps", r.shrunk_steps},
                          {"message", r.message},
                          {"history_file", r.history_file}});

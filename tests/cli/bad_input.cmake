@@ -30,6 +30,16 @@ expect_exit_2("sim: crash of a node that does not exist" sim --nodes 4 --crash s
 expect_exit_2("sim: empty window" sim --crash pause:0:5:5)
 expect_exit_2("sim: zero trials" sim --trials 0)
 expect_exit_2("sim: json into a missing directory" sim --nodes 4 --json ${dir}/no/such/dir/out.json)
+file(WRITE ${dir}/not-a-history.txt "steps 3\ntick\n")
+file(WRITE ${dir}/truncated.history "# gossipcheck history 1\nproperty histories\nnodes 2\nseed 1\nsteps 3\ntick\n")
+file(WRITE ${dir}/bad-step.history "# gossipcheck history 1\nproperty histories\nnodes 2\nseed 1\nsteps 1\ncreate n5 p0 v1\n")
+expect_exit_2("replay: missing file" replay ${dir}/does-not-exist)
+expect_exit_2("replay: not a history" replay ${dir}/not-a-history.txt)
+expect_exit_2("replay: truncated history" replay ${dir}/truncated.history)
+expect_exit_2("replay: a step naming a node that does not exist" replay ${dir}/bad-step.history)
+expect_exit_2("mutants: unknown mutant" mutants --only no-such-mutant)
+expect_exit_2("mutants: unknown profile" mutants --profile forever)
+expect_exit_2("mutants: json into a missing directory" mutants --only push-never-pull --json ${dir}/no/such/dir/m.json)
 
 # And the good path round-trips: encode, then decode prints the same text.
 execute_process(COMMAND ${EXE} encode ${dir}/good.txt -o ${dir}/good.bin RESULT_VARIABLE rc)
