@@ -16,7 +16,8 @@ PatternKey key(std::uint8_t n) {
 Content content(std::uint32_t strength, std::set<std::uint64_t> episodes = {},
                 std::optional<PatternKey> into = std::nullopt) {
   Content c;
-  c.summary = "s" + std::to_string(strength);
+  c.summary = "s";
+  c.summary += std::to_string(strength);
   c.episodes = std::move(episodes);
   c.strength = strength;
   c.absorbed_into = into;
