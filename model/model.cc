@@ -52,10 +52,18 @@ std::uint64_t counter_sum(const Clock& clock) {
   return sum;
 }
 
-}  // namespace
+using Digest16 = std::array<std::uint8_t, 16>;
 
-std::array<std::uint8_t, 16> content_digest(const Content& c) {
-  std::string bytes = "C";
+Digest16 hash(std::uint64_t seed, const std::string& bytes) {
+  const XXH128_hash_t h = XXH3_128bits_withSeed(bytes.data(), bytes.size(), seed);
+  XXH128_canonical_t canonical;
+  XXH128_canonicalFromHash(&canonical, h);
+  Digest16 out;
+  std::copy(std::begin(canonical.digest), std::end(canonical.digest), out.begin());
+  return out;
+}
+
+void append_content(std::string& bytes, const Content& c) {
   varint(bytes, c.summary.size());
   bytes += c.summary;
   varint(bytes, c.episodes.size());
@@ -69,12 +77,69 @@ std::array<std::uint8_t, 16> content_digest(const Content& c) {
   varint(bytes, c.strength);
   bytes.push_back(c.absorbed_into ? 1 : 0);
   if (c.absorbed_into) bytes.append(c.absorbed_into->begin(), c.absorbed_into->end());
-  const XXH128_hash_t h = XXH3_128bits_withSeed(bytes.data(), bytes.size(), 0);
-  XXH128_canonical_t canonical;
-  XXH128_canonicalFromHash(&canonical, h);
-  std::array<std::uint8_t, 16> out;
-  std::copy(std::begin(canonical.digest), std::end(canonical.digest), out.begin());
-  return out;
+}
+
+void append(std::string& bytes, const Digest16& d) { bytes.append(d.begin(), d.end()); }
+
+struct TreeEntry {
+  Digest16 key;
+  PatternKey id;
+  Digest16 digest;
+};
+
+Digest16 subtree(std::uint64_t seed, const std::vector<TreeEntry>& entries, std::size_t depth) {
+  constexpr std::size_t kLeafCapacity = 8, kDepthMax = 32, kFanout = 16;
+  std::string bytes;
+  if (entries.size() <= kLeafCapacity || depth == kDepthMax) {
+    bytes = "L";
+    for (const TreeEntry& e : entries) append(bytes, e.digest);
+    return hash(seed, bytes);
+  }
+  std::vector<TreeEntry> parts[kFanout];
+  for (const TreeEntry& e : entries) {
+    const std::uint8_t byte = e.key[depth / 2];
+    parts[depth % 2 == 0 ? byte >> 4 : byte & 0x0F].push_back(e);
+  }
+  bytes = "I";
+  for (const auto& part : parts) append(bytes, part.empty() ? Digest16{} : subtree(seed, part, depth + 1));
+  return hash(seed, bytes);
+}
+
+}  // namespace
+
+std::array<std::uint8_t, 16> content_digest(const Content& c) {
+  std::string bytes = "C";
+  append_content(bytes, c);
+  return hash(0, bytes);
+}
+
+std::array<std::uint8_t, 16> merkle_root(const StateMap& state, std::uint64_t seed) {
+  std::vector<TreeEntry> entries;
+  for (const auto& [id, reg] : state) {
+    std::string p = "P";
+    p.append(id.begin(), id.end());
+    std::string e = "E";
+    e.append(id.begin(), id.end());
+    varint(e, reg.size());
+    for (const auto& [clock, content] : reg) {  // by clock: the canonical sibling order
+      varint(e, clock.size());
+      std::uint64_t previous = 0;
+      bool first = true;
+      for (const auto& [replica, counter] : clock) {
+        varint(e, first ? replica : replica - previous);
+        varint(e, counter);
+        previous = replica;
+        first = false;
+      }
+      append_content(e, content);
+    }
+    entries.push_back(TreeEntry{hash(seed, p), id, hash(seed, e)});
+  }
+  if (entries.empty()) return Digest16{};
+  std::sort(entries.begin(), entries.end(), [](const TreeEntry& a, const TreeEntry& b) {
+    return a.key != b.key ? a.key < b.key : a.id < b.id;
+  });
+  return subtree(seed, entries, 0);
 }
 
 View resolve(const StateMap& state) {

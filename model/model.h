@@ -70,6 +70,13 @@ std::vector<Edge> edges(const View& view);
 // big-endian: the tie-break of the summary.
 std::array<std::uint8_t, 16> content_digest(const Content& content);
 
+// The Merkle root of a state under a cluster seed, computed from scratch from the definition
+// in docs/WIRE_FORMAT.md ("Digests"): placement keys, entry digests over the register's
+// encoding, a 16-way trie on the keys with leaves of at most 8 entries. An independent second
+// computation: the reference's incremental tree and its from-scratch build share their digest
+// code, this shares none of it.
+std::array<std::uint8_t, 16> merkle_root(const StateMap& state, std::uint64_t cluster_seed);
+
 class Oracle {
  public:
   // Records a write. `seen`: the clocks of the pattern's versions the writer held just

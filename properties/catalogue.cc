@@ -460,20 +460,7 @@ Outcome resolved_view(const RunOptions& o) {
     const State ba = joined(joined(s[2], s[1]), s[0]);
     const ResolvedView view = resolve(ab);
     if (!(view == resolve(ba))) GOSSIP_PROP_FAIL(steps.size(), "view: depends on the order of joins");
-    model::StateMap m;
-    ab.for_each([&](const PatternId& id, const Register& reg) {
-      for (const Version& v : reg.siblings()) {
-        model::Clock clock;
-        for (const auto& e : v.clock.entries()) clock[e.replica.value] = e.counter;
-        model::Content c;
-        c.summary = v.content.summary;
-        c.episodes.insert(v.content.episodes.begin(), v.content.episodes.end());
-        c.strength = v.content.strength;
-        if (v.content.absorbed_into) c.absorbed_into = v.content.absorbed_into->bytes;
-        m[id.bytes].emplace(clock, c);
-      }
-    });
-    const model::View want = model::resolve(m);
+    const model::View want = model::resolve(to_model(ab));
     for (const auto& [id, p] : view) {
       const model::ResolvedPattern& w = want.at(id.bytes);
       const bool same = p.content.summary == w.content.summary && p.content.strength == w.content.strength &&
@@ -572,6 +559,11 @@ Outcome merkle_incremental(const RunOptions& o) {
       if (!(scratch.root() == now.root())) {
         GOSSIP_PROP_FAIL(i, "I6: after step " + std::to_string(i) + " the incremental root differs from the one built from scratch");
       }
+      // And both are the root the wire format defines, computed by the model, which shares
+      // no digest code with the reference.
+      if (model::merkle_root(to_model(now), now.cluster_seed()) != now.root().bytes) {
+        GOSSIP_PROP_FAIL(i, "I6: after step " + std::to_string(i) + " the root is not the one the wire format defines");
+      }
       for (std::size_t k = 0; k < snapshots.size(); ++k) {
         if (encode_state_frame(snapshots[k]) != snapshot_bytes[k]) {
           GOSSIP_PROP_FAIL(i, "I6: a snapshot taken before step " + std::to_string(k + 1) + " changed");
@@ -581,9 +573,9 @@ Outcome merkle_incremental(const RunOptions& o) {
   });
 }
 
-// I5: the tree's shape is the specified function of its entries, whatever the order they
-// came in: a leaf holds at most kLeafCapacity entries (or sits at the greatest depth), an
-// inner node holds more. An implementation that splits elsewhere computes other roots than
+// I5: the tree's shape and root are the specified function of its entries, whatever the order
+// they came in: a leaf holds at most kLeafCapacity entries (or sits at the greatest depth), an
+// inner node holds more, and the root is the model's. An implementation that splits elsewhere computes other roots than
 // every other build: converged replicas of two builds would disagree forever.
 Outcome merkle_canonical_shape(const RunOptions& o) {
   return run_property("merkle_canonical_shape", o, o.profile.size, [] {
@@ -620,6 +612,12 @@ Outcome merkle_canonical_shape(const RunOptions& o) {
     std::vector<std::uint8_t> root;
     visit(root);
     if (!problem.empty()) GOSSIP_PROP_FAIL(n, "I5: the tree of " + std::to_string(n) + " patterns is not in its canonical shape: " + problem);
+    // Built by n inserts in a random order, with inner nodes from 9 patterns on: the root is
+    // the one the wire format defines, computed by the model.
+    if (model::merkle_root(to_model(s), s.cluster_seed()) != s.root().bytes) {
+      GOSSIP_PROP_FAIL(n, "I5: the root of " + std::to_string(n) + " patterns inserted in a random order is " +
+                              s.root().hex() + ", not the one the wire format defines");
+    }
   });
 }
 
@@ -698,21 +696,25 @@ State genesis_state(std::uint64_t n) {
 }
 
 // I9: bringing two replicas that differ in d patterns back in sync costs bytes that grow
-// with d, not with N: at most 400 bytes per differing pattern plus 600 bytes, for N = 4096.
+// with d, not with N: at most 400 bytes per differing pattern plus 600 bytes, the same bound
+// for N = 256 and N = 4,096 (a walk that sends or descends into what matches exceeds it).
 Outcome diverged_cost(const RunOptions& o) {
-  static const State base = genesis_state(4096);
+  static const State small = genesis_state(256);
+  static const State large = genesis_state(4096);
   return run_property("diverged_cost", o, o.profile.size, [] {
+    const bool big = *rc::gen::arbitrary<bool>();
+    const std::uint64_t n = big ? 4096 : 256;
     const auto d = *rc::gen::inRange<std::uint32_t>(1, 17);
     const auto seed = *rc::gen::inRange<std::uint64_t>(0, 1u << 20);
     recorder->note_case(d);  // d refines
     faultnet::ClusterConfig cc;
     cc.nodes = 2;
     cc.node.cluster_seed = 7;
-    cc.initial = base;
+    cc.initial = big ? large : small;
     faultnet::Cluster c(cc);
     Rng r(seed);
     std::set<std::uint64_t> chosen;
-    while (chosen.size() < d) chosen.insert(r.below(4096));
+    while (chosen.size() < d) chosen.insert(r.below(n));
     for (std::uint64_t i : chosen) {
       RC_ASSERT(c.node(0).refine(PatternId::from_u64(i + 1), content_of(static_cast<std::uint32_t>(i))).is_ok());
     }
@@ -726,7 +728,7 @@ Outcome diverged_cost(const RunOptions& o) {
     const std::uint64_t bytes = bytes_delivered(c);
     const std::uint64_t bound = 400ull * d + 600;
     if (rounds > 32 || bytes > bound) {
-      GOSSIP_PROP_FAIL(d, "I9: " + std::to_string(d) + " differing patterns of 4096 took " +
+      GOSSIP_PROP_FAIL(d, "I9: " + std::to_string(d) + " differing patterns of " + std::to_string(n) + " took " +
                               std::to_string(bytes) + " bytes (bound " + std::to_string(bound) + ") in " +
                               std::to_string(rounds) + " rounds");
     }
@@ -847,13 +849,13 @@ const std::vector<Property>& catalogue() {
        "I11", "accept-overlong-varint", codec_canonical},
       {"merkle_incremental", "the incremental root equals the root built from scratch; snapshots never change", "I6",
        "stale-inner-digest", merkle_incremental},
-      {"merkle_canonical_shape", "the tree's shape is the specified function of its entries", "I5",
+      {"merkle_canonical_shape", "the tree's shape and root are the specified function of its entries, whatever their order", "I5",
        "leaf-split-off-by-one", merkle_canonical_shape},
       {"every_field_hashed", "changing any one field of any one version changes the root", "I7", "hash-omits-strength",
        every_field_hashed},
       {"in_sync_cost", "replicas in the same state exchange one Hello of at most 32 bytes and nothing else", "I8",
        "in-sync-still-answers", in_sync_cost},
-      {"diverged_cost", "syncing d differing patterns out of 4096 costs at most 400 d + 600 bytes", "I9",
+      {"diverged_cost", "syncing d differing patterns out of N = 256 or 4096 costs at most 400 d + 600 bytes", "I9",
        "walk-descends-matching-children", diverged_cost},
       {"near_collision", "replicas whose roots share a prefix still find their difference", "I1",
        "truncated-root-compare", near_collision},

@@ -52,15 +52,6 @@ model::Content content_of(const Content& c) {
   return out;
 }
 
-model::StateMap state_of(const State& state) {
-  model::StateMap out;
-  state.for_each([&](const PatternId& id, const Register& reg) {
-    model::Register& r = out[key_of(id)];
-    for (const Version& v : reg.siblings()) r.emplace(clock_of(v.clock), content_of(v.content));
-  });
-  return out;
-}
-
 std::string pattern_name(const model::PatternKey& key) {
   std::uint64_t n = 0;
   for (std::size_t i = 8; i < 16; ++i) n = (n << 8) | key[i];
@@ -86,6 +77,15 @@ std::string describe_version(const model::PatternKey& p, const model::Clock& clo
 }
 
 }  // namespace
+
+model::StateMap to_model(const State& state) {
+  model::StateMap out;
+  state.for_each([&](const PatternId& id, const Register& reg) {
+    model::Register& r = out[key_of(id)];
+    for (const Version& v : reg.siblings()) r.emplace(clock_of(v.clock), content_of(v.content));
+  });
+  return out;
+}
 
 Content content_of(std::uint32_t value) {
   Content c;
@@ -410,8 +410,14 @@ struct Executor::Impl {
     if (encode_state_frame(snapshots[n]) != snapshot_bytes[n]) {
       return violation("I6", who + ": a snapshot taken before this step changed");
     }
+    const model::StateMap now = to_model(state);
+    // I5, I6: the root is the one the wire format defines for this state, computed again by
+    // the model with none of the reference's digest code.
+    if (model::merkle_root(now, state.cluster_seed()) != state.root().bytes) {
+      return violation("I6", who + ": root " + state.root().hex() +
+                                 " is not the root the wire format defines for its state");
+    }
     // I3 and I2 against the oracle's causal order.
-    const model::StateMap now = state_of(state);
     for (const auto& [p, reg] : now) {
       for (const auto& [clock, content] : reg) {
         const model::Content* written = oracle.content(p, clock);
@@ -548,7 +554,7 @@ struct Executor::Impl {
       for (const auto& [p, clocks] : ever) surviving[p].insert(clocks.begin(), clocks.end());
     }
     const model::StateMap expected = oracle.maximal(surviving);
-    const model::StateMap got = state_of(cluster.node(0).state());
+    const model::StateMap got = to_model(cluster.node(0).state());
     if (got != expected) {
       std::string diff;
       for (const auto& [p, reg] : expected) {
@@ -625,7 +631,7 @@ struct Executor::Impl {
       const Node& node = cluster.node(n);
       out << "  n" << n << (cluster.paused(n) ? " (paused)" : "") << " root "
           << node.state().root().hex().substr(0, 8) << ":";
-      const model::StateMap s = state_of(node.state());
+      const model::StateMap s = to_model(node.state());
       if (s.empty()) out << " (empty)";
       for (const auto& [p, reg] : s) {
         out << ' ' << pattern_name(p) << '[';

@@ -61,6 +61,8 @@ struct History {
 // strength v. A small domain, so that patterns share episodes (edges) and contents collide.
 Content content_of(std::uint32_t value);
 PatternId pattern_of(std::uint32_t index);  // p<i> is PatternId::from_u64(i + 1)
+// A reference state in the model's terms.
+model::StateMap to_model(const State& state);
 
 std::string to_text(const Step& step);
 std::string to_text(const History& history);

@@ -6,6 +6,8 @@
 
 #include <random>
 
+#include "reference/operations.h"
+
 namespace gossip::properties {
 namespace {
 
@@ -69,6 +71,21 @@ TEST(Executor, TheSameHistoryGivesTheSameRun) {
     return trace;
   };
   EXPECT_EQ(run(), run());
+}
+
+// The model's root, computed from the wire format's definition alone, is the reference's:
+// for the empty state, one leaf, and a tree three levels deep.
+TEST(ModelRoot, EqualsTheReferenceRoot) {
+  for (std::uint32_t n : {0u, 1u, 8u, 9u, 300u}) {
+    State s(0x676f73736970ull);
+    for (std::uint32_t i = 0; i < n; ++i) {
+      ASSERT_TRUE(create(s, ReplicaId::of(i % 3, 0), pattern_of(i), content_of(i)).is_ok());
+    }
+    if (n > 1) {
+      ASSERT_TRUE(refine(s, ReplicaId::of(7, 1), pattern_of(0), content_of(99)).is_ok());
+    }
+    EXPECT_EQ(model::merkle_root(to_model(s), s.cluster_seed()), s.root().bytes) << n << " patterns";
+  }
 }
 
 }  // namespace
