@@ -249,8 +249,10 @@ const Content* Oracle::content(const PatternKey& pattern, const Clock& clock) co
 }
 
 bool Oracle::precedes(const PatternKey& pattern, const Clock& earlier, const Clock& later) const {
-  const Write& w = writes_by_pattern_.at(pattern).at(later);
-  return w.past.count(earlier) > 0;
+  auto p = writes_by_pattern_.find(pattern);
+  if (p == writes_by_pattern_.end()) return false;
+  auto w = p->second.find(later);
+  return w != p->second.end() && w->second.past.count(earlier) > 0;
 }
 
 StateMap Oracle::maximal(const std::map<PatternKey, std::set<Clock>>& versions) const {

@@ -88,7 +88,8 @@ class Oracle {
 
   bool written(const PatternKey& pattern, const Clock& clock) const;
   const Content* content(const PatternKey& pattern, const Clock& clock) const;
-  // `later`'s writer saw `earlier`, directly or transitively. Both must have been written.
+  // `later`'s writer saw `earlier`, directly or transitively (false when `later` was never
+  // written).
   bool precedes(const PatternKey& pattern, const Clock& earlier, const Clock& later) const;
   // The maximal elements of `versions` (pattern -> written clocks) under causal order.
   StateMap maximal(const std::map<PatternKey, std::set<Clock>>& versions) const;

@@ -94,6 +94,12 @@ Outcome run_property(const std::string& name, const RunOptions& o, int size, Tes
       testable();
     } catch (const AssertionFailure& e) {
       GOSSIP_PROP_FAIL(recorder->last_size, std::string("assert: ") + e.what());
+    } catch (const rc::GenerationFailure&) {
+      throw;  // RapidCheck's own: the case is discarded
+    } catch (const std::exception& e) {
+      // Anything else the implementation (or the harness) throws fails the case, recorded
+      // like the rest.
+      GOSSIP_PROP_FAIL(recorder->last_size, std::string("exception: ") + e.what());
     }
   };
   const auto result = rc::detail::checkProperty(rc::detail::toProperty(guarded), meta, params, quiet);
@@ -328,7 +334,7 @@ Outcome replay_deterministic(const RunOptions& o) {
       Executor ex(config);
       std::string t;
       for (const Step& s : steps) {
-        (void)ex.apply(s);
+        if (ex.apply(s)) break;  // a history ends at its first violation
         for (const faultnet::Delivery& d : ex.cluster().take_log()) {
           t += std::to_string(d.message.from) + ">" + std::to_string(d.message.to) + ":" +
                to_hex(d.message.bytes) + ";";

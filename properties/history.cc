@@ -428,6 +428,10 @@ struct Executor::Impl {
           return violation("I3", who + " holds " + describe_version(p, clock) +
                                      " with content other than written");
         }
+      }
+    }
+    for (const auto& [p, reg] : now) {  // every version here was written (above)
+      for (const auto& [clock, content] : reg) {
         for (const auto& [other, unused] : reg) {
           if (other != clock && oracle.precedes(p, clock, other)) {
             return violation("I3", who + " holds " + describe_version(p, clock) +
@@ -677,6 +681,8 @@ std::optional<Violation> Executor::apply(const Step& step) {
     return impl_->apply(step);
   } catch (const AssertionFailure& e) {
     return Violation{impl_->step++, "assert", e.what()};
+  } catch (const std::exception& e) {  // whatever the implementation throws ends the history
+    return Violation{impl_->step++, "exception", e.what()};
   }
 }
 
@@ -686,6 +692,8 @@ std::optional<Violation> Executor::finish() {
     return impl_->finish();
   } catch (const AssertionFailure& e) {
     return Violation{impl_->step, "assert", e.what()};
+  } catch (const std::exception& e) {
+    return Violation{impl_->step, "exception", e.what()};
   }
 }
 const faultnet::Cluster& Executor::cluster() const { return impl_->cluster; }

@@ -100,7 +100,8 @@ class Executor {
   ~Executor();
 
   // Runs one step, then checks the safety invariants (I2 so far, I3, I5, I6, I13). An
-  // assertion that fails inside the implementation is a violation ("assert") too.
+  // assertion that fails inside the implementation is a violation ("assert") too, and so is
+  // an exception it throws ("exception").
   std::optional<Violation> apply(const Step& step);
   // Heals, runs to quiescence, and checks I1, I2 and the resolved view against the model,
   // then I8 on the converged cluster.
