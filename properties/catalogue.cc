@@ -1,7 +1,8 @@
-// The properties. Each one is a RapidCheck property run through rc::detail::checkTestable
-// with the profile's parameters and an explicit seed, so that the runner, not the
-// environment, decides what runs; a failing case reports itself to a Recorder (the last
-// failing case RapidCheck tries is the shrunk one).
+// The properties. Each one is a RapidCheck property run through rc::detail::checkProperty
+// with the profile's parameters, an explicit seed and a listener of our own, so that the
+// runner, not the environment, decides what runs; a failing case reports itself to a
+// Recorder (the last failing case RapidCheck tries is the shrunk one: shrinking only ever
+// moves to a smaller failing case and stops when none of its shrinks fails).
 #include "properties/catalogue.h"
 
 #include <chrono>
