@@ -59,13 +59,9 @@ bool spawn(Job& j, const MutantsOptions& o) {
   return rc == 0;
 }
 
-std::string median_text(std::vector<double> v) {
-  if (v.empty()) return "-";
+double median(std::vector<double> v) {  // REQUIRES: !v.empty()
   std::sort(v.begin(), v.end());
-  const double m = v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
-  std::ostringstream out;
-  out << m;
-  return out.str();
+  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
 }
 
 }  // namespace
@@ -245,7 +241,7 @@ int run_mutants(const MutantsOptions& o) {
   }
   for (std::size_t i = 0; i < properties.size(); ++i) std::cout << "  " << i + 1 << " " << properties[i] << '\n';
   std::cout << killed_count << " of " << jobs.size() << " mutants killed; median shrunk counterexample "
-            << median_text(shrunk_all) << " steps; " << std::fixed << std::setprecision(1) << total << " s\n"
+            << (shrunk_all.empty() ? std::string("-") : nlohmann::json(median(shrunk_all)).dump()) << " steps; " << std::fixed << std::setprecision(1) << total << " s\n"
             << std::defaultfloat;
   for (const auto& m : out_mutants) {
     if (!m["killed"].get<bool>()) std::cout << "SURVIVED " << m["name"].get<std::string>() << ": " << m["bug"].get<std::string>() << " (log: " << m["log"].get<std::string>() << ")\n";
@@ -258,7 +254,7 @@ int run_mutants(const MutantsOptions& o) {
                         {"mutants", out_mutants},
                         {"killed", killed_count},
                         {"total", jobs.size()},
-                        {"median_shrunk_steps", shrunk_all.empty() ? nlohmann::json(nullptr) : nlohmann::json(std::stod(median_text(shrunk_all)))},
+                        {"median_shrunk_steps", shrunk_all.empty() ? nlohmann::json(nullptr) : nlohmann::json(median(shrunk_all))},
                         {"seconds", total}}
              .dump(2)
       << '\n';

@@ -14,8 +14,10 @@ Cluster::Cluster(const ClusterConfig& config) : config_(config) {
   members_ = std::move(members);
   slots_.resize(config_.nodes);
   for (NodeId n = 0; n < config_.nodes; ++n) {
-    slots_[n].node = make_node(n, gossip::ReplicaId::of(n, 0),
-                               config_.initial.value_or(gossip::State(config_.node.cluster_seed)), 0);
+    gossip::State state = config_.initial.empty()       ? gossip::State(config_.node.cluster_seed)
+                          : config_.initial.size() == 1 ? config_.initial[0]
+                                                        : config_.initial.at(n);
+    slots_[n].node = make_node(n, gossip::ReplicaId::of(n, 0), std::move(state), 0);
   }
 }
 
@@ -114,6 +116,10 @@ void Cluster::crash_restart(NodeId n, bool amnesia) {
 void Cluster::pause(NodeId n) { slots_.at(n).paused = true; }
 void Cluster::resume(NodeId n) { slots_.at(n).paused = false; }
 
+void Cluster::deliver_all() {
+  while (!pending_.empty()) deliver(0);
+}
+
 std::vector<Delivery> Cluster::take_log() {
   std::vector<Delivery> out = std::move(log_);
   log_.clear();
@@ -130,13 +136,12 @@ bool Cluster::converged() const {
 std::uint32_t Cluster::run_to_quiescence(std::uint32_t rounds_max) {
   heal();
   for (Slot& s : slots_) s.paused = false;
-  // What was in flight arrives first.
-  while (!pending_.empty()) deliver(0);
+  deliver_all();  // what was in flight arrives first
   for (std::uint32_t r = 0; r <= rounds_max; ++r) {
     if (converged()) return r;
     if (r == rounds_max) break;
     tick();
-    while (!pending_.empty()) deliver(0);
+    deliver_all();
   }
   return rounds_max + 1;
 }

@@ -13,7 +13,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,9 +24,9 @@ struct ClusterConfig {
   std::uint32_t nodes = 3;
   std::uint64_t seed = 1;
   gossip::NodeConfig node;
-  // What every node holds at the start (empty when unset). REQUIRES: its cluster seed is
-  // node.cluster_seed.
-  std::optional<gossip::State> initial;
+  // What the nodes hold at the start: none (empty states), one (every node), or one per node.
+  // REQUIRES: their cluster seed is node.cluster_seed.
+  std::vector<gossip::State> initial;
 };
 
 struct Pending {
@@ -63,6 +62,9 @@ class Cluster {
   void drop(std::size_t k);
   void duplicate(std::size_t k);  // a second copy at the end
   void delay(std::size_t k);      // to the end
+  // Delivers the oldest pending message until none is pending (what the receivers send in
+  // answer included).
+  void deliver_all();
   // Nodes whose bit is set on one side, the others on the other.
   void partition(std::uint64_t side_mask);
   void heal();

@@ -676,10 +676,10 @@ Outcome in_sync_cost(const RunOptions& o) {
     faultnet::ClusterConfig cc;
     cc.nodes = 2;
     cc.node.cluster_seed = 7;
-    cc.initial = build_states(steps)[0];
+    cc.initial = {build_states(steps)[0]};
     faultnet::Cluster c(cc);
     c.tick();
-    while (!c.pending().empty()) c.deliver(0);
+    c.deliver_all();
     const auto log = c.take_log();
     for (const faultnet::Delivery& d : log) {
       if (d.message.kind != FrameKind::kHello || d.message.bytes.size() > 32) {
@@ -717,7 +717,7 @@ Outcome diverged_cost(const RunOptions& o) {
     faultnet::ClusterConfig cc;
     cc.nodes = 2;
     cc.node.cluster_seed = 7;
-    cc.initial = big ? large : small;
+    cc.initial = {big ? large : small};
     faultnet::Cluster c(cc);
     Rng r(seed);
     std::set<std::uint64_t> chosen;
@@ -760,26 +760,15 @@ Outcome near_collision(const RunOptions& o) {
       if (s.root().bytes[0] == root.bytes[0]) other = s;
     }
     RC_PRE(other.has_value());
-    auto members = std::make_shared<const std::vector<NodeId>>(std::vector<NodeId>{0, 1});
-    NodeConfig nc;
-    nc.cluster_seed = 7;
-    Node a(0, ReplicaId::of(0, 0), members, nc, seed, base);
-    Node b(1, ReplicaId::of(1, 0), members, nc, seed + 1, *other);
-    std::uint64_t now = 0;
-    for (int round = 0; round < 4 && !(a.state() == b.state()); ++round) {
-      now += a.config().gossip_interval;
-      a.tick(now);
-      b.tick(now);
-      std::vector<Outgoing> q = a.take_outbox();
-      for (auto& m : b.take_outbox()) q.push_back(std::move(m));
-      while (!q.empty()) {
-        Outgoing m = std::move(q.front());
-        q.erase(q.begin());
-        Node& to = m.to == 0 ? a : b;
-        to.receive(m.to == 0 ? 1 : 0, m.bytes);
-        for (auto& x : to.take_outbox()) q.push_back(std::move(x));
-      }
-    }
+    faultnet::ClusterConfig cc;
+    cc.nodes = 2;
+    cc.seed = seed;
+    cc.node.cluster_seed = 7;
+    cc.initial = {base, *other};
+    faultnet::Cluster c(cc);
+    (void)c.run_to_quiescence(4);
+    const Node& a = c.node(0);
+    const Node& b = c.node(1);
     if (!(a.state() == b.state())) {
       GOSSIP_PROP_FAIL(2, "I1: two replicas whose roots share their first byte (" + base.root().hex().substr(0, 4) +
                               " / " + other->root().hex().substr(0, 4) + ") did not sync in 4 rounds");

@@ -606,7 +606,7 @@ struct Executor::Impl {
     // and nobody answers.
     for (std::uint32_t r = 0; r < 2 * ceil_log2(config.nodes) + 6; ++r) {
       cluster.tick();
-      while (!cluster.pending().empty()) cluster.deliver(0);
+      cluster.deliver_all();
     }
     (void)cluster.take_log();
     cluster.tick();
@@ -617,7 +617,7 @@ struct Executor::Impl {
                                    std::to_string(static_cast<int>(m.kind)));
       }
     }
-    while (!cluster.pending().empty()) cluster.deliver(0);
+    cluster.deliver_all();
     for (const faultnet::Delivery& d : cluster.take_log()) {
       if (d.message.kind != FrameKind::kHello) {
         return violation("I8", "in sync, n" + std::to_string(d.message.from) + " answered a Hello");
