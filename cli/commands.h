@@ -58,4 +58,20 @@ struct MutantsOptions {
 };
 int run_mutants(const MutantsOptions& options);
 
+// Proves the merge laws of the model (or refutes those of a merge mutant's encoding) with Z3.
+struct ProveOptions {
+  unsigned replicas_max = 4;
+  unsigned siblings_max = 3;
+  unsigned patterns_max = 4;
+  unsigned timeout_ms = 30'000;
+  unsigned attempts = 3;
+  unsigned seed = 1;
+  std::string mutant;     // "": the model; otherwise the mutant must be caught
+  bool all_mutants = false;
+  std::vector<std::string> only;
+  std::string counterexamples_dir;  // where counterexample files go ("": not written)
+  std::string json_path;
+};
+int run_prove(const ProveOptions& options);
+
 }  // namespace gossip::cli

@@ -138,6 +138,31 @@ int main(int argc, char** argv) {
   mutants->add_option("--work", mutants_options.work_dir, "Folder for logs and shrunk histories");
   mutants->add_option("--json", mutants_options.json_path, "Write the kill matrix as JSON to FILE");
 
+  gossip::cli::ProveOptions prove_options;
+  CLI::App* prove = app.add_subcommand(
+      "prove", "Prove the merge-lattice laws of the model with Z3 (exit 0 only when every law is "
+               "proved); with --mutant, refute them for a merge mutant and replay the counterexample");
+  prove->add_option("--replicas-max", prove_options.replicas_max, "Replicas K: every K from 1 (register laws)")
+      ->check(CLI::Range(1u, 8u))->capture_default_str();
+  prove->add_option("--siblings-max", prove_options.siblings_max, "Siblings M per register: every M from 1")
+      ->check(CLI::Range(1u, 4u))->capture_default_str();
+  prove->add_option("--patterns-max", prove_options.patterns_max, "Patterns P: every P from 1 (resolution laws)")
+      ->check(CLI::Range(1u, 6u))->capture_default_str();
+  prove->add_option("--timeout-ms", prove_options.timeout_ms, "Z3's time per query and attempt")
+      ->check(CLI::Range(1u, 3'600'000u))->capture_default_str();
+  prove->add_option("--attempts", prove_options.attempts,
+                    "Attempts per query, each under another random seed, before it is reported unknown")
+      ->check(CLI::Range(1u, 100u))->capture_default_str();
+  prove->add_option("--seed", prove_options.seed, "Z3's random seed for the first attempt")->capture_default_str();
+  prove->add_option("--only", prove_options.only, "Only these laws (repeatable)");
+  auto* prove_mutant = prove->add_option("--mutant", prove_options.mutant,
+                                         "Encode this merge mutant instead of the model (must be caught)");
+  prove->add_flag("--all-mutants", prove_options.all_mutants, "Every merge mutant in turn (each must be caught)")
+      ->excludes(prove_mutant);
+  prove->add_option("--counterexamples", prove_options.counterexamples_dir,
+                    "Write each counterexample to DIR/<model|mutant>.<law>.txt (replay with gossipcheck replay)");
+  prove->add_option("--json", prove_options.json_path, "Write each law's name, status and seconds as JSON to FILE");
+
   CLI::App* sim = app.add_subcommand(
       "sim", "Run a cluster of reference nodes on faultnet and report propagation, bytes, "
              "faults and convergence");
@@ -257,6 +282,7 @@ int main(int argc, char** argv) {
     }
     return run_mutants(mutants_options);
   }
+  if (prove->parsed()) return run_prove(prove_options);
   if (sim->parsed()) return run_sim(sim_options);
   if (decode->parsed()) return run_decode(path, cluster_seed);
   if (encode->parsed()) return run_encode(path, out_path, cluster_seed);

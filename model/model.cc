@@ -24,6 +24,30 @@ Order compare(const Clock& a, const Clock& b) {
   return Order::kEqual;
 }
 
+std::optional<Register> join(const Register& a, const Register& b) {
+  Register all = a;
+  for (const auto& [clock, content] : b) {
+    auto [it, inserted] = all.emplace(clock, content);
+    if (!inserted && !(it->second == content)) return std::nullopt;
+  }
+  Register out;
+  for (const auto& [clock, content] : all) {
+    bool dominated = false;
+    for (const auto& [other, unused] : all) dominated = dominated || compare(clock, other) == Order::kBefore;
+    if (!dominated) out.emplace(clock, content);
+  }
+  return out;
+}
+
+Clock write_clock(const Register& seen, Replica writer) {
+  Clock out;
+  for (const auto& [clock, unused] : seen) {
+    for (const auto& [r, n] : clock) out[r] = std::max(out[r], n);
+  }
+  ++out[writer];
+  return out;
+}
+
 std::string to_string(const Clock& clock) {
   std::ostringstream out;
   out << '{';

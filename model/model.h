@@ -59,6 +59,14 @@ struct Edge {
   bool operator==(const Edge&) const = default;
 };
 
+// The lattice join of two registers (MISSION.md, "Register"): the maximal elements of their
+// union under clock order. nullopt when two versions have equal clocks and different content
+// (corruption, never silently resolved). The merge the Z3 proofs (prove.h) are about.
+std::optional<Register> join(const Register& a, const Register& b);
+// The clock of a write at `writer` to a pattern whose siblings were `seen` (MISSION.md, "Local
+// operations"): the pointwise max of their clocks, writer's entry incremented.
+Clock write_clock(const Register& seen, Replica writer);
+
 // The resolved view (MISSION.md): per pattern, episodes = union, strength = max, summary of
 // the sibling with the greatest (sum of counters, content digest), absorbed_into = the
 // smallest target any sibling names; absorbed_into chains followed to a live survivor, a

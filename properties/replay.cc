@@ -1,5 +1,7 @@
 #include "properties/replay.h"
 
+#include "properties/laws.h"
+
 #include <fstream>
 #include <ostream>
 #include <sstream>
@@ -141,6 +143,22 @@ int replay_file(const std::string& path, const std::string& svg_file, bool quiet
   }
   std::stringstream text;
   text << in.rdbuf();
+  if (text.str().rfind(kLawCaseHeader, 0) == 0) {  // a counterexample of gossipcheck prove
+    const Result<LawCase> c = parse_law_case(text.str());
+    if (!c.is_ok()) {
+      err << "error: " << path << ": " << c.status().message() << "\n";
+      return 2;
+    }
+    const std::string broken = check_law(c.value());
+    if (!quiet) out << to_text(c.value());
+    if (broken.empty()) {
+      out << "law " << c.value().law << " holds for this implementation on these states\n";
+      return 0;
+    }
+    out << "law " << c.value().law << " BROKEN by this implementation: " << broken
+        << (broken.back() == '\n' ? "" : "\n");
+    return 1;
+  }
   const Result<History> h = parse_history(text.str());
   if (!h.is_ok()) {
     err << "error: " << path << ": " << h.status().message() << "\n";

@@ -21,7 +21,8 @@ struct ReplayOptions {
 std::optional<Violation> replay(const History& history, std::ostream& out,
                                 const ReplayOptions& options);
 
-// Reads a history file and replays it. Returns 0 when no invariant broke, 1 when one did (the
+// Reads a history file and replays it (or a counterexample file of `gossipcheck prove`, whose
+// law it checks on this implementation: laws.h). Returns 0 when no invariant broke, 1 when one did (the
 // failure reproduced), 2 when the file cannot be read or is not a history (said on `err`).
 int replay_file(const std::string& path, const std::string& svg_file, bool quiet, std::ostream& out,
                 std::ostream& err);
