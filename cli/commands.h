@@ -57,6 +57,13 @@ struct MutantsOptions {
   std::string json_path;
 };
 int run_mutants(const MutantsOptions& options);
+// The folder of the gossip-mutant-* runners: `dir` when given, else properties/mutants beside
+// this executable's folder in the build tree.
+std::string mutant_runners_dir(const std::string& dir);
+// Replaces this process by mutant NAME's runner, running `subcommand` with the arguments that
+// followed it on this command line (less --mutant and --runners). Returns 2 when it cannot.
+int exec_mutant_runner(const std::string& name, const std::string& runners_dir, const std::string& subcommand,
+                       int argc, char** argv);
 
 // Proves the merge laws of the model (or refutes those of a merge mutant's encoding) with Z3.
 struct ProveOptions {

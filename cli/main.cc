@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "properties/explore_command.h"
 #include "properties/replay.h"
 #include "faultnet/sim.h"
 
@@ -163,6 +164,15 @@ int main(int argc, char** argv) {
                     "Write each counterexample to DIR/<model|mutant>.<law>.txt (replay with gossipcheck replay)");
   prove->add_option("--json", prove_options.json_path, "Write each law's name, status and seconds as JSON to FILE");
 
+  gossip::properties::ExploreCommand explore_command;
+  std::string explore_mutant, explore_runners;
+  CLI::App* explore = app.add_subcommand(
+      "explore", "Explore every interleaving of a small configuration on the reference nodes "
+                 "(exit 0 only when it ends with no violation)");
+  gossip::properties::add_explore_options(explore, &explore_command);
+  explore->add_option("--mutant", explore_mutant, "Explore this mutant instead (runs its gossip-mutant-NAME runner)");
+  explore->add_option("--runners", explore_runners, "Folder of the gossip-mutant-* runners");
+
   CLI::App* sim = app.add_subcommand(
       "sim", "Run a cluster of reference nodes on faultnet and report propagation, bytes, "
              "faults and convergence");
@@ -283,6 +293,10 @@ int main(int argc, char** argv) {
     return run_mutants(mutants_options);
   }
   if (prove->parsed()) return run_prove(prove_options);
+  if (explore->parsed()) {
+    if (explore_mutant.empty()) return gossip::properties::run_explore_command(explore_command, std::cout, std::cerr);
+    return exec_mutant_runner(explore_mutant, explore_runners, "explore", argc, argv);
+  }
   if (sim->parsed()) return run_sim(sim_options);
   if (decode->parsed()) return run_decode(path, cluster_seed);
   if (encode->parsed()) return run_encode(path, out_path, cluster_seed);

@@ -11,7 +11,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -66,13 +68,47 @@ double median(std::vector<double> v) {  // REQUIRES: !v.empty()
 
 }  // namespace
 
-int run_mutants(const MutantsOptions& o) {
-  fs::path dir = o.runners_dir;
-  if (dir.empty()) {
-    std::error_code ec;
-    const fs::path self = fs::read_symlink("/proc/self/exe", ec);
-    dir = self.parent_path().parent_path() / "properties" / "mutants";
+std::string mutant_runners_dir(const std::string& dir) {
+  if (!dir.empty()) return dir;
+  std::error_code ec;
+  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  return (self.parent_path().parent_path() / "properties" / "mutants").string();
+}
+
+int exec_mutant_runner(const std::string& name, const std::string& runners_dir, const std::string& subcommand,
+                       int argc, char** argv) {
+  const fs::path runner = fs::path(mutant_runners_dir(runners_dir)) / ("gossip-mutant-" + name);
+  if (!fs::exists(runner)) {
+    std::cerr << "error: no runner for mutant " << name << " at " << runner.string()
+              << " (a mutant of properties/mutants/catalogue.json; build the gossip-mutants target, or give --runners DIR)\n";
+    return kExitBadInput;
   }
+  std::vector<std::string> args{runner.string(), subcommand};
+  bool after = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (!after) {
+      after = a == subcommand;
+      continue;
+    }
+    if (a == "--mutant" || a == "--runners") {
+      ++i;
+      continue;
+    }
+    if (a.rfind("--mutant=", 0) == 0 || a.rfind("--runners=", 0) == 0) continue;
+    args.push_back(a);
+  }
+  std::vector<char*> cargs;
+  for (std::string& a : args) cargs.push_back(a.data());
+  cargs.push_back(nullptr);
+  std::cout << std::flush;
+  execv(cargs[0], cargs.data());
+  std::cerr << "error: cannot run " << runner.string() << ": " << std::strerror(errno) << "\n";
+  return kExitBadInput;
+}
+
+int run_mutants(const MutantsOptions& o) {
+  const fs::path dir = mutant_runners_dir(o.runners_dir);
   std::vector<Job> jobs;
   for (const auto& m : mutants::kCatalogue) {
     if (!o.only.empty() && std::find(o.only.begin(), o.only.end(), m.name) == o.only.end()) continue;

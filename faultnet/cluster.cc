@@ -21,6 +21,39 @@ Cluster::Cluster(const ClusterConfig& config) : config_(config) {
   }
 }
 
+Cluster::Cluster(const Cluster& other)
+    : config_(other.config_),
+      members_(other.members_),
+      pending_(other.pending_),
+      log_(other.log_),
+      side_mask_(other.side_mask_),
+      partitioned_(other.partitioned_),
+      round_(other.round_),
+      next_id_(other.next_id_) {
+  slots_.reserve(other.slots_.size());
+  for (const Slot& s : other.slots_) {
+    slots_.push_back(Slot{std::make_unique<gossip::Node>(*s.node), s.restarts, s.paused});
+  }
+}
+
+Cluster& Cluster::operator=(const Cluster& other) {
+  if (this != &other) *this = Cluster(other);
+  return *this;
+}
+
+void Cluster::append_fingerprint(std::string* out) const {
+  auto u64 = [&](std::uint64_t v) {
+    for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
+  };
+  u64(round_);
+  u64(partitioned_ ? side_mask_ : ~std::uint64_t{0});
+  for (const Slot& s : slots_) {
+    s.node->append_fingerprint(out);
+    u64(s.restarts);
+    u64(s.paused ? 1 : 0);
+  }
+}
+
 std::unique_ptr<gossip::Node> Cluster::make_node(NodeId n, gossip::ReplicaId replica,
                                                  gossip::State state,
                                                  std::uint32_t restart) const {

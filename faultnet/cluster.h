@@ -46,6 +46,13 @@ struct Delivery {
 class Cluster {
  public:
   explicit Cluster(const ClusterConfig& config);
+  // A copy is a whole second cluster (nodes copied, not shared): exhaustive exploration
+  // branches by copying.
+  Cluster(const Cluster& other);
+  Cluster& operator=(const Cluster& other);
+  Cluster(Cluster&&) = default;
+  Cluster& operator=(Cluster&&) = default;
+  ~Cluster() = default;
 
   std::uint32_t size() const { return config_.nodes; }
   gossip::Node& node(gossip::NodeId n) { return *slots_.at(n).node; }
@@ -81,6 +88,10 @@ class Cluster {
   // Returns the rounds it took; rounds_max + 1 when it did not converge.
   std::uint32_t run_to_quiescence(std::uint32_t rounds_max);
   bool converged() const;
+  // Appends, as bytes, what decides what the nodes do from now on: time, the partition, each
+  // node (Node::append_fingerprint), paused flags and restarts. Not the pending messages, whose
+  // fingerprint is the caller's to take (in order, or as a multiset).
+  void append_fingerprint(std::string* out) const;
 
  private:
   struct Slot {

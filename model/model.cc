@@ -297,4 +297,24 @@ std::set<PatternKey> Oracle::patterns() const {
   return out;
 }
 
+void Oracle::append_fingerprint(std::string* out) const {
+  auto clock = [&](const Clock& c) {
+    varint(*out, c.size());
+    for (const auto& [r, n] : c) {
+      varint(*out, r);
+      varint(*out, n);
+    }
+  };
+  for (const auto& [p, writes] : writes_by_pattern_) {
+    out->append(p.begin(), p.end());
+    varint(*out, writes.size());
+    for (const auto& [c, w] : writes) {
+      clock(c);
+      append_content(*out, w.content);
+      varint(*out, w.past.size());
+      for (const Clock& seen : w.past) clock(seen);
+    }
+  }
+}
+
 }  // namespace gossip::model

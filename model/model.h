@@ -102,6 +102,8 @@ class Oracle {
   // The maximal elements of `versions` (pattern -> written clocks) under causal order.
   StateMap maximal(const std::map<PatternKey, std::set<Clock>>& versions) const;
   std::size_t writes() const { return writes_; }
+  // Appends every write (pattern, clock, content, what it saw) as bytes, in a canonical order.
+  void append_fingerprint(std::string* out) const;
   std::set<PatternKey> patterns() const;
 
  private:

@@ -1,5 +1,7 @@
 #include "properties/history.h"
 
+#include <xxhash.h>
+
 #include <algorithm>
 #include <charconv>
 #include <map>
@@ -673,7 +675,41 @@ ThrowingAsserts::ThrowingAsserts() : previous_(set_assert_handler(throw_assertio
 ThrowingAsserts::~ThrowingAsserts() { set_assert_handler(previous_); }
 
 Executor::Executor(const HistoryConfig& config) : impl_(std::make_unique<Impl>(config)) {}
+Executor::Executor(const Executor& other) : impl_(std::make_unique<Impl>(*other.impl_)) {}
 Executor::~Executor() = default;
+
+std::array<std::uint8_t, 16> Executor::fingerprint() const {
+  const Impl& x = *impl_;
+  std::string bytes;
+  x.cluster.append_fingerprint(&bytes);
+  // The pending messages as a multiset (any of them can be delivered, dropped or duplicated
+  // next, whatever their order), each with whether its receiver has had it before.
+  std::vector<std::string> pending;
+  for (const faultnet::Pending& m : x.cluster.pending()) {
+    std::string p = std::to_string(m.from) + ">" + std::to_string(m.to) + ":" +
+                    std::to_string(static_cast<int>(m.kind)) + (x.delivered[m.to].count(m.id) ? "+" : "-") +
+                    std::to_string(m.bytes.size()) + ":";
+    p.append(reinterpret_cast<const char*>(m.bytes.data()), m.bytes.size());
+    pending.push_back(std::move(p));
+  }
+  std::sort(pending.begin(), pending.end());
+  for (const std::string& p : pending) bytes += p;
+  x.oracle.append_fingerprint(&bytes);
+  for (const auto& ever : x.held) {
+    bytes.push_back('H');
+    for (const auto& [p, clocks] : ever) {
+      bytes.append(p.begin(), p.end());
+      for (const model::Clock& c : clocks) bytes += model::to_string(c);
+      bytes.push_back(';');
+    }
+  }
+  const XXH128_hash_t h = XXH3_128bits(bytes.data(), bytes.size());
+  XXH128_canonical_t canonical;
+  XXH128_canonicalFromHash(&canonical, h);
+  std::array<std::uint8_t, 16> out;
+  std::copy(std::begin(canonical.digest), std::end(canonical.digest), out.begin());
+  return out;
+}
 
 std::optional<Violation> Executor::apply(const Step& step) {
   ThrowingAsserts guard;

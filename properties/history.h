@@ -8,6 +8,7 @@
 // in model/, so the same file fails the same way, bit for bit, every time (I12).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -97,6 +98,10 @@ std::string to_text(const Violation& v);
 class Executor {
  public:
   explicit Executor(const HistoryConfig& config);
+  // A whole second executor (cluster, oracle, what each replica held): exhaustive exploration
+  // (explore.h) branches by copying.
+  Executor(const Executor& other);
+  Executor& operator=(const Executor&) = delete;
   ~Executor();
 
   // Runs one step, then checks the safety invariants (I2 so far, I3, I5, I6, I13). An
@@ -113,6 +118,12 @@ class Executor {
   faultnet::Cluster& cluster();
   const model::Oracle& oracle() const;
   std::size_t steps_run() const;
+  // XXH3-128 of everything that decides how a continuation of this history can run and what it
+  // is checked against: the nodes (Cluster::append_fingerprint), the pending messages as a
+  // multiset with whether each receiver has had the message before, the oracle's writes, and
+  // what each replica ever held. Two executors with equal fingerprints have the same
+  // continuations, up to the order of the pending list (and a 2^-128 collision).
+  std::array<std::uint8_t, 16> fingerprint() const;
   // What each replica holds, one line per replica (for replay).
   std::string describe() const;
 

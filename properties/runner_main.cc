@@ -16,6 +16,7 @@
 #include <iostream>
 
 #include "properties/catalogue.h"
+#include "properties/explore_command.h"
 #include "properties/replay.h"
 
 // Defined by each executable this main is linked into: "" for gossip-properties, the
@@ -62,12 +63,18 @@ int main(int argc, char** argv) {
   app.add_option("--replay", replay, "replay a saved history step by step");
   app.add_option("--svg", svg, "with --replay: write a message sequence diagram");
   app.add_flag("--quiet", quiet, "with --replay: print only the verdict");
+  gossip::properties::ExploreCommand explore;
+  CLI::App* explore_app = app.add_subcommand(
+      "explore", "Explore every interleaving of a small configuration on this implementation");
+  gossip::properties::add_explore_options(explore_app, &explore);
+  if (*GOSSIP_MUTANT_NAME) explore.implementation = GOSSIP_MUTANT_NAME;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
   }
+  if (explore_app->parsed()) return gossip::properties::run_explore_command(explore, std::cout, std::cerr);
   if (!replay.empty()) return gossip::properties::replay_file(replay, svg, quiet, std::cout, std::cerr);
   // RapidCheck prints the configuration it loaded; make it name the seed that is used.
   setenv("RC_PARAMS", ("seed=" + std::to_string(seed)).c_str(), 1);

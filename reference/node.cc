@@ -5,6 +5,7 @@
 #include <set>
 
 #include "reference/assert.h"
+#include "reference/codec.h"
 #include "reference/operations.h"
 
 namespace gossip {
@@ -54,6 +55,46 @@ struct Node::Reply {
   std::map<SyncPath, std::vector<std::uint32_t>> wants;
   bool empty() const { return registers.empty() && probes.empty() && wants.empty(); }
 };
+
+void Node::append_fingerprint(std::string* out) const {
+  auto u64 = [&](std::uint64_t v) {
+    for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
+  };
+  u64(self_);
+  u64(replica_.value);
+  rng_.append_state(out);
+  const Bytes state = encode_state_frame(state_);
+  u64(state.size());
+  out->append(reinterpret_cast<const char*>(state.data()), state.size());
+  u64(now_);
+  u64(next_gossip_);
+  u64(recent_window_);
+  u64(next_xid_);
+  u64(next_expiry_);
+  u64(exchanges_.size());
+  for (const auto& [key, x] : exchanges_) {
+    u64(key.initiator);
+    u64(key.xid);
+    u64(x.peer);
+    u64(x.deadline);
+    u64(x.messages);
+    u64(x.seen.size());
+    for (std::uint32_t c : x.seen) u64(c);
+  }
+  u64(recent_.size());
+  for (const auto& [when, id] : recent_) {
+    u64(when);
+    out->append(reinterpret_cast<const char*>(id.bytes.data()), id.bytes.size());
+  }
+  u64(changed_.size());
+  for (const PatternId& id : changed_) out->append(reinterpret_cast<const char*>(id.bytes.data()), id.bytes.size());
+  u64(outbox_.size());
+  for (const Outgoing& m : outbox_) {
+    u64(m.to);
+    u64(m.bytes.size());
+    out->append(reinterpret_cast<const char*>(m.bytes.data()), m.bytes.size());
+  }
+}
 
 Node::Node(NodeId self, ReplicaId replica, std::shared_ptr<const std::vector<NodeId>> members,
            NodeConfig config,

@@ -116,6 +116,12 @@ class Node {
   void take_outbox(std::vector<Outgoing>* out);
   Time next_wakeup() const;
 
+  // Appends, as bytes, everything that decides what this node does from now on (its state's
+  // encoding, time, random stream, live exchanges, fresh-write window; not its counters): two
+  // nodes with equal bytes answer every input alike. For exhaustive exploration (explore.h),
+  // which prunes states it has seen.
+  void append_fingerprint(std::string* out) const;
+
   // The ids whose registers changed (by a local write or a join) since the last call, each
   // once, ascending.
   std::vector<PatternId> take_changed();

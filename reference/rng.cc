@@ -74,6 +74,12 @@ bool Rng::chance(std::uint64_t numerator, std::uint64_t denominator) {
   return below(denominator) < numerator;
 }
 
+void Rng::append_state(std::string* out) const {
+  for (std::uint64_t word : {seed_, s_[0], s_[1], s_[2], s_[3]}) {
+    for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>(word >> (8 * i)));
+  }
+}
+
 Rng Rng::fork(std::string_view label) const {
   std::uint64_t x = seed_ ^ label_hash(label);
   return Rng(splitmix64(x));

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace gossip {
@@ -24,6 +25,9 @@ class Rng {
   bool chance(std::uint64_t numerator, std::uint64_t denominator);
   // An independent stream, a pure function of this stream's seed and the label.
   Rng fork(std::string_view label) const;
+  // Appends the whole state (seed and stream position) as bytes: two generators with equal
+  // bytes draw the same numbers from here on.
+  void append_state(std::string* out) const;
 
  private:
   std::uint64_t seed_;
