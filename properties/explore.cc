@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
-#include <unordered_map>
+#include <unordered_set>
 
 #include <xxhash.h>
 
@@ -102,14 +102,15 @@ struct Frame {
   std::size_t next = 0;
 };
 
-// One depth-first pass. depth_limit 0: none. With a limit, a state is explored again when it is
-// reached by a shorter path than before (so that everything within the limit is reached).
+// One depth-first pass, each distinct state explored once. depth_limit 0: none; with a limit,
+// paths are cut there (a state first reached by a long path is then not explored further
+// through a shorter one: the cut pass is a fast first look, the unlimited pass is exhaustive).
 ExploreResult pass(const ExploreConfig& c, std::uint32_t depth_limit,
                    const std::function<void(const ExploreResult&)>& progress) {
   const auto start = std::chrono::steady_clock::now();
   ExploreResult r;
   auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
-  std::unordered_map<Key, std::uint32_t, KeyHash> seen;  // state -> the shortest path to it
+  std::unordered_set<Key, KeyHash> seen;
   std::vector<Step> path;
   std::vector<Frame> stack;
   auto found = [&](const Violation& v, const Step& last) {
@@ -123,7 +124,7 @@ ExploreResult pass(const ExploreConfig& c, std::uint32_t depth_limit,
   };
   {
     auto root = std::make_unique<Executor>(c.history);
-    seen.emplace(key_of(*root, Budget{}), 0);
+    seen.insert(key_of(*root, Budget{}));
     r.distinct_states = 1;
     std::vector<Step> first = moves(*root, Budget{}, c);
     stack.push_back(Frame{std::move(root), Budget{}, std::move(first), 0});
@@ -145,11 +146,8 @@ ExploreResult pass(const ExploreConfig& c, std::uint32_t depth_limit,
       continue;
     }
     const std::uint32_t depth = static_cast<std::uint32_t>(path.size()) + 1;
-    const auto [it, fresh] = seen.emplace(key_of(*child, used), depth);
-    if (!fresh) {
-      if (depth >= it->second) continue;
-      it->second = depth;  // reached by a shorter path: its subtree may now fit the limit
-    } else {
+    if (!seen.insert(key_of(*child, used)).second) continue;
+    {
       ++r.distinct_states;
       if (c.converge) {
         Executor healed(*child);

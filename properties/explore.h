@@ -11,7 +11,8 @@
 // not explored again. In every state the safety invariants are checked after the step that
 // reached it (I2 so far, I3, I5, I6, I13); from every distinct state a copy is healed and run to
 // quiescence, and must converge (I1) to the model's state and view (I2), cheaply (I8).
-// A violation comes back as a history in the replay format: `gossipcheck replay FILE`.
+// A violation comes back as a history in the replay format (`gossipcheck replay FILE`), shrunk:
+// steps are deleted one at a time while replaying it still breaks the same invariant.
 #pragma once
 
 #include <cstdint>
@@ -26,7 +27,7 @@ struct ExploreConfig {
   HistoryConfig history;  // nodes, seed, limits
   std::uint32_t writes = 2;
   std::uint32_t patterns = 1;
-  std::uint32_t ticks = 2;
+  std::uint32_t ticks = 1;
   std::uint32_t duplicates = 1;
   std::uint32_t crashes = 1;  // crash-restarts, each durable or with amnesia
   bool converge = true;       // from every distinct state, heal and check convergence
@@ -34,12 +35,12 @@ struct ExploreConfig {
   std::size_t violations_max = 1;         // stop after this many
   // First a pass cut at this many steps (0: none), which finds short violations fast and
   // keeps their histories short; then, when it found none, the exhaustive pass.
-  std::uint32_t shallow_depth = 8;
+  std::uint32_t shallow_depth = 6;
 };
 
 struct ExploreFound {
-  Violation violation;
-  History history;  // the steps that reach it; replaying them reproduces it
+  Violation violation;  // as the shrunk history breaks it
+  History history;      // the steps that reach it, shrunk; replaying them reproduces it
 };
 
 struct ExploreResult {
