@@ -145,6 +145,7 @@ ExploreResult pass(const ExploreConfig& c, std::uint32_t depth_limit,
       stop = found(*v, step);
       continue;
     }
+    (void)child->cluster().take_log();  // the trace is for replays; copies need not carry it
     const std::uint32_t depth = static_cast<std::uint32_t>(path.size()) + 1;
     if (!seen.insert(key_of(*child, used)).second) continue;
     {

@@ -114,6 +114,21 @@ TEST(Prove, EveryMergeMutantIsRefutedWithAConcreteCounterexample) {
   }
 }
 
+TEST(Prove, AnUnknownAnswerIsRetriedAndNeverCountedAsProved) {
+  // One millisecond is far too little for associativity at 4 replicas and 3 siblings: Z3 gives
+  // up, every attempt is retried under another seed, and the law comes back unknown.
+  prove::Options o;
+  o.only = {"join_associative"};
+  o.timeout_ms = 1;
+  o.attempts = 2;
+  const auto results = prove::prove(o);
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].verdict, prove::Verdict::kUnknown);
+  EXPECT_GE(results[0].retries, 2u);
+  EXPECT_FALSE(results[0].detail.empty());
+  EXPECT_FALSE(results[0].counterexample.has_value());
+}
+
 TEST(Prove, UnknownNamesAreRefused) {
   prove::Options o;
   o.only = {"no_such_law"};
