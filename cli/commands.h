@@ -69,7 +69,7 @@ int exec_mutant_runner(const std::string& name, const std::string& runners_dir, 
 struct ProveOptions {
   unsigned replicas_max = 4;
   unsigned siblings_max = 3;
-  unsigned patterns_max = 4;
+  unsigned patterns_max = 5;
   unsigned timeout_ms = 30'000;
   unsigned attempts = 3;
   unsigned seed = 1;

@@ -488,69 +488,84 @@ Outcome view_order_law(z3::context& ctx, unsigned k, unsigned slots, const Optio
 
 // The survivor rules over P patterns. target[p]: -1 none, 0..P-1 a known pattern, P a pattern
 // the state does not hold.
+// Patterns, targets and survivors are 4-bit vectors (P <= 6): the question is finite, and
+// bit-blasting settles it where integer arithmetic times out at P = 5. A target t: t < P a
+// known pattern, t = P a pattern the state does not hold, t = P + 1 none.
+constexpr unsigned kPatternBits = 4;
+
 struct Survivors {
   z3::context& ctx;
   unsigned n;
   std::vector<z3::expr> target;
+  z3::expr_vector& facts;  // each step of a chain is a fresh constant defined here
+  std::map<unsigned, std::vector<z3::expr>> chains = {};
+  unsigned fresh = 0;
 
-  z3::expr known(unsigned p) const { return target[p] >= 0 && target[p] < static_cast<int>(n); }
-  // One step of the chain: the target when known, else the pattern itself.
-  z3::expr next(const z3::expr& q) const {
+  z3::expr val(unsigned v) const { return ctx.bv_val(v, kPatternBits); }
+  z3::expr known(unsigned p) const { return z3::ult(target[p], val(n)); }
+  // One step of the chain: the target when known, else the pattern itself; a new constant, so
+  // that formulas grow linearly with the length of a chain.
+  z3::expr next(const z3::expr& q) {
     z3::expr out = q;
-    for (unsigned p = 0; p < n; ++p) out = z3::ite(q == static_cast<int>(p), z3::ite(known(p), target[p], q), out);
-    return out;
+    for (unsigned p = 0; p < n; ++p) out = z3::ite(q == val(p), z3::ite(known(p), target[p], q), out);
+    const z3::expr c = ctx.bv_const(("chain" + std::to_string(fresh++)).c_str(), kPatternBits);
+    facts.push_back(c == out);
+    return c;
   }
-  z3::expr iterate(z3::expr q, unsigned times) const {
-    for (unsigned i = 0; i < times; ++i) q = next(q);
-    return q;
+  // p, next(p), next(next(p)), ...: n + 2 positions, memoized.
+  const std::vector<z3::expr>& chain(unsigned p) {
+    auto it = chains.find(p);
+    if (it != chains.end()) return it->second;
+    std::vector<z3::expr> c{val(p)};
+    for (unsigned i = 0; i <= n; ++i) c.push_back(next(c.back()));
+    return chains.emplace(p, std::move(c)).first->second;
   }
-  // The extreme (min, or max for the mutant) of the cycle through q, which is on a cycle.
-  z3::expr cycle_extreme(const z3::expr& q, bool largest) const {
-    z3::expr best = q, at = q;
+  // The extreme (min, or max for the mutant) of n positions of a chain: its cycle's, when the
+  // chain starts on one.
+  z3::expr extreme(const std::vector<z3::expr>& positions, bool largest) const {
+    z3::expr best = positions[0];
     for (unsigned i = 1; i < n; ++i) {
-      at = next(at);
-      best = largest ? z3::ite(at > best, at, best) : z3::ite(at < best, at, best);
+      const z3::expr& at = positions[i];
+      best = largest ? z3::ite(z3::ugt(at, best), at, best) : z3::ite(z3::ult(at, best), at, best);
     }
     return best;
   }
   // What model::resolve computes: follow the chain n steps (it is then at its end or on the
   // cycle it enters) and take the end, or the cycle's smallest pattern.
-  z3::expr algorithm(unsigned p, bool largest) const {
-    const z3::expr end = iterate(ctx.int_val(static_cast<int>(p)), n);
-    return z3::ite(next(end) == end, end, cycle_extreme(end, largest));
+  z3::expr algorithm(unsigned p, bool largest) {
+    const z3::expr end = chain(p)[n];
+    std::vector<z3::expr> around{end};
+    for (unsigned i = 1; i < n; ++i) around.push_back(next(around.back()));
+    return z3::ite(chain(p)[n + 1] == end, end, extreme(around, largest));
   }
   // p lies on a cycle: the chain comes back to it.
-  z3::expr on_cycle(unsigned p) const {
+  z3::expr on_cycle(unsigned p) {
     z3::expr out = ctx.bool_val(false);
-    z3::expr at = ctx.int_val(static_cast<int>(p));
-    for (unsigned i = 1; i <= n; ++i) {
-      at = next(at);
-      out = out || (known(p) && at == static_cast<int>(p));
-    }
+    for (unsigned i = 1; i <= n; ++i) out = out || (known(p) && chain(p)[i] == val(p));
     return out;
   }
   // The rules of MISSION.md as constraints on a candidate survivor function s: a pattern with
   // no known target survives itself; a pattern on a cycle survives as the cycle's smallest; any
   // other survives as its target does.
-  z3::expr rules(const std::vector<z3::expr>& s) const {
+  z3::expr rules(const std::vector<z3::expr>& s) {
     z3::expr out = ctx.bool_val(true);
     for (unsigned p = 0; p < n; ++p) {
       z3::expr of_target = s[0];
-      for (unsigned q = 0; q < n; ++q) of_target = z3::ite(target[p] == static_cast<int>(q), s[q], of_target);
-      const z3::expr self = ctx.int_val(static_cast<int>(p));
+      for (unsigned q = 0; q < n; ++q) of_target = z3::ite(target[p] == val(q), s[q], of_target);
+      const z3::expr self = val(p);
       out = out && z3::ite(!known(p), s[p] == self,
-                           z3::ite(on_cycle(p), s[p] == cycle_extreme(self, false), s[p] == of_target));
+                           z3::ite(on_cycle(p), s[p] == extreme(chain(p), false), s[p] == of_target));
     }
     return out;
   }
 };
 
 Outcome survivor_law(z3::context& ctx, const std::string& law, unsigned patterns, const Options& o) {
-  Survivors sv{ctx, patterns, {}};
   z3::expr_vector facts(ctx);
+  Survivors sv{ctx, patterns, {}, facts};
   for (unsigned p = 0; p < patterns; ++p) {
-    sv.target.push_back(ctx.int_const(("target" + std::to_string(p)).c_str()));
-    facts.push_back(sv.target[p] >= -1 && sv.target[p] <= static_cast<int>(patterns));
+    sv.target.push_back(ctx.bv_const(("target" + std::to_string(p)).c_str(), kPatternBits));
+    facts.push_back(z3::ule(sv.target[p], sv.val(patterns + 1)));
   }
   if (law == "view_cycles") {
     std::vector<z3::expr> s;
@@ -560,8 +575,8 @@ Outcome survivor_law(z3::context& ctx, const std::string& law, unsigned patterns
     std::vector<z3::expr> s1, s2;
     z3::expr same = ctx.bool_val(true);
     for (unsigned p = 0; p < patterns; ++p) {
-      s1.push_back(ctx.int_const(("s" + std::to_string(p)).c_str()));
-      s2.push_back(ctx.int_const(("t" + std::to_string(p)).c_str()));
+      s1.push_back(ctx.bv_const(("s" + std::to_string(p)).c_str(), kPatternBits));
+      s2.push_back(ctx.bv_const(("t" + std::to_string(p)).c_str(), kPatternBits));
       same = same && s1[p] == s2[p];
     }
     facts.push_back(sv.rules(s1));
@@ -576,8 +591,8 @@ Outcome survivor_law(z3::context& ctx, const std::string& law, unsigned patterns
     for (unsigned p = 0; p < patterns; ++p) {
       Content c;
       c.summary = "s0";
-      const std::int64_t t = int_of(m, sv.target[p]);
-      if (t >= 0) c.absorbed_into = key(static_cast<std::uint64_t>(t) + 1);  // t == P: unknown
+      const std::uint64_t t = m.eval(sv.target[p], true).get_numeral_uint64();
+      if (t <= patterns) c.absorbed_into = key(t + 1);  // t == P: a pattern the state lacks
       state[key(p + 1)].emplace(Clock{{replica_of(0), 1}}, c);
     }
     cx.states.emplace_back("a", state);

@@ -55,7 +55,7 @@ const std::vector<Mutant>& mutants();
 struct Options {
   unsigned replicas_max = 4;  // K
   unsigned siblings_max = 3;  // M
-  unsigned patterns_max = 4;  // P, for the resolution laws
+  unsigned patterns_max = 5;  // P, for the resolution laws
   unsigned timeout_ms = 30'000;  // per query and attempt
   unsigned attempts = 3;  // an unknown answer is retried under another random seed
   unsigned seed = 1;      // Z3's random seed for the first attempt
