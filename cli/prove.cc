@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "model/prove.h"
+#include "properties/history.h"
 #include "properties/laws.h"
 
 namespace gossip::cli {

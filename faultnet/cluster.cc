@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "reference/bytes.h"
 #include "reference/rng.h"
 
 namespace faultnet {
@@ -42,9 +43,7 @@ Cluster& Cluster::operator=(const Cluster& other) {
 }
 
 void Cluster::append_fingerprint(std::string* out) const {
-  auto u64 = [&](std::uint64_t v) {
-    for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
-  };
+  auto u64 = [&](std::uint64_t v) { gossip::append_u64(out, v); };
   u64(round_);
   u64(partitioned_ ? side_mask_ : ~std::uint64_t{0});
   for (const Slot& s : slots_) {

@@ -89,6 +89,45 @@ model::StateMap to_model(const State& state) {
   return out;
 }
 
+std::string view_difference(const ResolvedView& view, const model::View& want) {
+  for (const auto& [id, p] : view) {
+    auto it = want.find(key_of(id));
+    if (it == want.end() || !(content_of(p.content) == it->second.content) ||
+        p.survivor.bytes != it->second.survivor || p.live != it->second.live) {
+      return pattern_name(key_of(id)) + " resolves to " + describe_content(content_of(p.content)) +
+             " survivor " + pattern_name(p.survivor.bytes) + (p.live ? " (live)" : "") + "; the model says " +
+             (it == want.end() ? std::string("nothing")
+                               : describe_content(it->second.content) + " survivor " +
+                                     pattern_name(it->second.survivor) + (it->second.live ? " (live)" : ""));
+    }
+  }
+  if (view.size() != want.size()) {
+    return "the view has " + std::to_string(view.size()) + " patterns, the model's " + std::to_string(want.size());
+  }
+  return "";
+}
+
+Result<State> from_model(const model::StateMap& state, std::uint64_t cluster_seed) {
+  std::vector<std::pair<PatternId, Register>> regs;
+  for (const auto& [key, reg] : state) {
+    std::vector<Version> versions;
+    for (const auto& [clock, content] : reg) {
+      std::vector<VectorClock::Entry> entries;
+      for (const auto& [r, n] : clock) entries.push_back(VectorClock::Entry{ReplicaId{r}, n});
+      Content c;
+      c.summary = content.summary;
+      c.episodes.assign(content.episodes.begin(), content.episodes.end());
+      c.strength = content.strength;
+      if (content.absorbed_into) c.absorbed_into = PatternId{*content.absorbed_into};
+      versions.push_back(Version{VectorClock(std::move(entries)), std::move(c)});
+    }
+    Result<Register> r = Register::from_versions(std::move(versions));
+    if (!r.is_ok()) return r.status();
+    regs.emplace_back(PatternId{key}, std::move(r).value());
+  }
+  return State::from_registers(cluster_seed, std::move(regs));
+}
+
 Content content_of(std::uint32_t value) {
   Content c;
   c.summary = "s" + std::to_string(value);
@@ -580,18 +619,7 @@ struct Executor::Impl {
     // The resolved view and the edges, against the model's.
     const ResolvedView view = resolve(cluster.node(0).state());
     const model::View want = model::resolve(expected);
-    for (const auto& [id, p] : view) {
-      auto it = want.find(key_of(id));
-      if (it == want.end() || !(content_of(p.content) == it->second.content) ||
-          p.survivor.bytes != it->second.survivor || p.live != it->second.live) {
-        return violation("view", pattern_name(key_of(id)) + " resolves to " +
-                                     describe_content(content_of(p.content)) + " survivor " +
-                                     pattern_name(p.survivor.bytes) + "; the model says " +
-                                     (it == want.end() ? std::string("nothing")
-                                                       : describe_content(it->second.content) + " survivor " +
-                                                             pattern_name(it->second.survivor)));
-      }
-    }
+    if (std::string d = view_difference(view, want); !d.empty()) return violation("view", d);
     const std::vector<Edge> got_edges = edges(view);
     const std::vector<model::Edge> want_edges = model::edges(want);
     bool same = got_edges.size() == want_edges.size();

@@ -19,6 +19,7 @@
 #include "faultnet/cluster.h"
 #include "model/model.h"
 #include "reference/assert.h"
+#include "reference/resolve.h"
 
 namespace gossip::properties {
 
@@ -62,8 +63,13 @@ struct History {
 // strength v. A small domain, so that patterns share episodes (edges) and contents collide.
 Content content_of(std::uint32_t value);
 PatternId pattern_of(std::uint32_t index);  // p<i> is PatternId::from_u64(i + 1)
-// A reference state in the model's terms.
+// A reference state in the model's terms, and back (the way back fails on content or registers
+// the reference refuses).
 model::StateMap to_model(const State& state);
+Result<State> from_model(const model::StateMap& state, std::uint64_t cluster_seed);
+// "" when an implementation's resolved view is the model's (content, survivor, liveness of
+// every pattern), else the first difference.
+std::string view_difference(const ResolvedView& view, const model::View& want);
 
 std::string to_text(const Step& step);
 std::string to_text(const History& history);

@@ -177,33 +177,7 @@ std::string check(const LawCase& c, Level level) {
     return "";
   }
   // The view laws: the implementation's resolved view is the model's.
-  const ResolvedView view = resolve(get("a"));
-  const model::View want = model::resolve(a);
-  std::ostringstream out;
-  for (const auto& [id, p] : view) {
-    auto it = want.find(id.bytes);
-    if (it == want.end()) {
-      out << id.hex() << ": resolved by the implementation, unknown to the model\n";
-      continue;
-    }
-    const model::ResolvedPattern& m = it->second;
-    model::ResolvedPattern got;
-    got.content.summary = p.content.summary;
-    got.content.episodes.insert(p.content.episodes.begin(), p.content.episodes.end());
-    got.content.strength = p.content.strength;
-    if (p.content.absorbed_into) got.content.absorbed_into = p.content.absorbed_into->bytes;
-    got.survivor = p.survivor.bytes;
-    got.live = p.live;
-    if (!(got == m)) {
-      out << id.hex() << ": the implementation resolves it to strength " << got.content.strength
-          << ", summary \"" << got.content.summary << "\", survivor " << PatternId{got.survivor}.hex()
-          << (got.live ? " (live)" : "") << "; the model to strength " << m.content.strength
-          << ", summary \"" << m.content.summary << "\", survivor " << PatternId{m.survivor}.hex()
-          << (m.live ? " (live)" : "") << "\n";
-    }
-  }
-  if (view.size() != want.size()) out << "the views have different patterns\n";
-  return out.str();
+  return view_difference(resolve(get("a")), model::resolve(a));
 }
 
 Status bad(std::size_t line, const std::string& what) {
@@ -299,27 +273,6 @@ std::string check_law(const LawCase& c) {
   } catch (const std::exception& e) {
     return std::string("the implementation threw: ") + e.what();
   }
-}
-
-Result<State> from_model(const model::StateMap& state, std::uint64_t cluster_seed) {
-  std::vector<std::pair<PatternId, Register>> regs;
-  for (const auto& [key, reg] : state) {
-    std::vector<Version> versions;
-    for (const auto& [clock, content] : reg) {
-      std::vector<VectorClock::Entry> entries;
-      for (const auto& [r, n] : clock) entries.push_back(VectorClock::Entry{ReplicaId{r}, n});
-      Content c;
-      c.summary = content.summary;
-      c.episodes.assign(content.episodes.begin(), content.episodes.end());
-      c.strength = content.strength;
-      if (content.absorbed_into) c.absorbed_into = PatternId{*content.absorbed_into};
-      versions.push_back(Version{VectorClock(std::move(entries)), std::move(c)});
-    }
-    Result<Register> r = Register::from_versions(std::move(versions));
-    if (!r.is_ok()) return r.status();
-    regs.emplace_back(PatternId{key}, std::move(r).value());
-  }
-  return State::from_registers(cluster_seed, std::move(regs));
 }
 
 }  // namespace gossip::properties

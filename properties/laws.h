@@ -48,8 +48,4 @@ Result<LawCase> parse_law_case(std::string_view text);
 // assertion or exception inside the implementation is a break, not a crash.
 std::string check_law(const LawCase& c);
 
-// A model state as a reference state (the inverse of to_model). Fails on content the
-// reference refuses.
-Result<State> from_model(const model::StateMap& state, std::uint64_t cluster_seed);
-
 }  // namespace gossip::properties

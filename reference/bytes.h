@@ -11,6 +11,12 @@ namespace gossip {
 // Lowercase hex, two digits a byte.
 std::string to_hex(std::span<const std::uint8_t> bytes);
 
+// Appends v as 8 bytes, little-endian: the fingerprints of exhaustive exploration
+// (Rng::append_state, Node::append_fingerprint, Cluster::append_fingerprint).
+inline void append_u64(std::string* out, std::uint64_t v) {
+  for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
+}
+
 // Equality of two 16-byte arrays as two 8-byte compares (no memcmp call): ids and digests
 // are compared on every tree lookup.
 inline bool equal16(const std::uint8_t* a, const std::uint8_t* b) {

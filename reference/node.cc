@@ -5,6 +5,7 @@
 #include <set>
 
 #include "reference/assert.h"
+#include "reference/bytes.h"
 #include "reference/codec.h"
 #include "reference/operations.h"
 
@@ -57,9 +58,7 @@ struct Node::Reply {
 };
 
 void Node::append_fingerprint(std::string* out) const {
-  auto u64 = [&](std::uint64_t v) {
-    for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
-  };
+  auto u64 = [&](std::uint64_t v) { append_u64(out, v); };
   u64(self_);
   u64(replica_.value);
   rng_.append_state(out);

@@ -1,6 +1,7 @@
 #include "reference/rng.h"
 
 #include "reference/assert.h"
+#include "reference/bytes.h"
 
 namespace gossip {
 namespace {
@@ -76,7 +77,7 @@ bool Rng::chance(std::uint64_t numerator, std::uint64_t denominator) {
 
 void Rng::append_state(std::string* out) const {
   for (std::uint64_t word : {seed_, s_[0], s_[1], s_[2], s_[3]}) {
-    for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>(word >> (8 * i)));
+    append_u64(out, word);
   }
 }
 
