@@ -20,7 +20,16 @@
 #endif
 #endif
 #ifdef GOSSIP_FUZZ_METER
+#if __has_include(<sanitizer/allocator_interface.h>)
 #include <sanitizer/allocator_interface.h>
+#else
+// gcc ships no header for these; its libasan exports them (the sanitizer runtimes' common API).
+extern "C" {
+int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const volatile void*, std::size_t),
+                                              void (*free_hook)(const volatile void*));
+std::size_t __sanitizer_get_allocated_size(const volatile void* p);
+}
+#endif
 #endif
 
 namespace gossip::fuzz {
@@ -91,7 +100,7 @@ void on_free(const volatile void* p) {
   if (!t_metering || p == nullptr) return;
   // Memory allocated before start() may be freed inside: the live count stops at zero, which
   // can only make the peak larger (the check stays on the safe side).
-  const std::size_t size = __sanitizer_get_allocated_size(const_cast<const void*>(p));
+  const std::size_t size = __sanitizer_get_allocated_size(p);
   t_live = t_live > size ? t_live - size : 0;
 }
 }  // namespace
