@@ -3,9 +3,11 @@
 # builds with the CMake presets and runs:
 #   bash cmake/quickstart.sh main [SIM OPTIONS]   the main job (release build, then gossipcheck sim;
 #                                   default: 1000 nodes, 200 trials, 20% message loss)
-#   bash cmake/quickstart.sh test   the whole test suite (dev and asan presets, ctest), a
-#                                   release build, and the kill matrix (gossipcheck mutants:
-#                                   the properties must kill every mutant)
+#   bash cmake/quickstart.sh test   the whole test suite (dev and asan presets, ctest: the fuzz
+#                                   corpus replays too), a release build, and the kill matrix
+#                                   (gossipcheck mutants: the properties must kill every mutant)
+#   bash cmake/quickstart.sh fuzz [fuzz/run.sh OPTIONS]   installs clang-14 and libFuzzer's
+#                                   runtime too, then fuzzes (fuzz/README.md)
 # In CI (CI=true) warnings are errors. Needs no standard input.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,9 +15,9 @@ cd "$(dirname "$0")/.."
 readonly PACKAGES=(cmake ninja-build g++ pkg-config libgtest-dev libbenchmark-dev
                    libxxhash-dev libboost-dev libcli11-dev nlohmann-json3-dev librapidcheck-dev libz3-dev python3)
 
-install_missing() {
+install_missing() {  # install_missing [more packages...]
   local missing=()
-  for p in "${PACKAGES[@]}"; do
+  for p in "${PACKAGES[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   [[ ${#missing[@]} -eq 0 ]] && return 0
@@ -66,8 +68,12 @@ case "${1:-}" in
     ./build/release/cli/gossipcheck mutants --json build/release/mutants.json
     run_ctest asan
     ;;
+  fuzz)
+    install_missing clang-14 libclang-rt-14-dev
+    exec bash fuzz/run.sh "${@:2}"
+    ;;
   *)
-    echo "usage: bash cmake/quickstart.sh main|test" >&2
+    echo "usage: bash cmake/quickstart.sh main|test|fuzz" >&2
     exit 2
     ;;
 esac

@@ -96,6 +96,8 @@ struct Decoded {
 Decoded decode_any(ByteView bytes);
 // The canonical encoding of what was decoded (REQUIRES: decoded.kind).
 Bytes encode_any(const Decoded& decoded);
+// Decoding is canonical: what was decoded from `input` re-encodes to exactly `input`.
+void check_canonical(const Decoded& decoded, ByteView input);
 
 // The checks after `after` = `before` joined with `remote` (MergeReport `report`):
 //  - inflation and nothing local lost: every pattern of before is in after, every version of
@@ -108,6 +110,8 @@ void check_join(const State& before, const State& remote, const State& after,
                 const MergeReport& report);
 // Every version of `before` is in `after` or dominated there, pattern by pattern.
 void check_inflation(const State& before, const State& after, const char* what);
+// Every (id, register) of a state, ascending.
+std::vector<std::pair<PatternId, Register>> registers_of(const State& s);
 // True when reg holds `v` or a version whose clock dominates v's.
 bool covers(const Register& reg, const Version& v);
 

@@ -2,13 +2,17 @@
 # Runs the libFuzzer targets (fuzz preset: clang-14, ASan, UBSan) for a given time each,
 # then merges what they found into the committed corpus.
 #
-#   bash fuzz/run.sh [--time SECONDS] [--jobs N] [--no-merge] [--minimize] [--canary] [TARGET...]
+#   bash fuzz/run.sh [--time SECONDS] [--jobs N] [--no-merge] [--minimize] [--canary | --mutants] [TARGET...]
 #
 #   --time S     seconds per target (default 60)
 #   --jobs N     targets run side by side (default: the number of cores)
 #   --no-merge   leave fuzz/corpus/ alone (new inputs stay under build/fuzz/campaign/)
 #   --minimize   rewrite each target's corpus as the smallest set with the same coverage
 #   --canary     run only the canary from an empty corpus: it must crash (exit 0 if it does)
+#   --mutants    fuzz the mutant builds of fuzz/kills.txt (at most --time s each, from the
+#                target's corpus) until each crashes; the crashing input becomes
+#                fuzz/kills/<target>/<mutant> (one that still kills is kept); exit 1 if a
+#                mutant survives
 #   TARGET       decode merge roundtrip hostile_peer differential (default: all of them)
 #
 # Each target reads its options (fuzz/<target>_fuzzer.options, OSS-Fuzz's format: dict,
@@ -27,6 +31,7 @@ JOBS=$(nproc)
 MERGE=1
 MINIMIZE=0
 CANARY=0
+MUTANTS=0
 TARGETS=()
 ALL=(decode merge roundtrip hostile_peer differential)
 while [[ $# -gt 0 ]]; do
@@ -36,7 +41,8 @@ while [[ $# -gt 0 ]]; do
     --no-merge) MERGE=0; shift ;;
     --minimize) MINIMIZE=1; shift ;;
     --canary) CANARY=1; shift ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    --mutants) MUTANTS=1; shift ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     -*) echo "fuzz/run.sh: unknown option $1 (--help lists them)" >&2; exit 2 ;;
     *)
       if [[ ! " ${ALL[*]} " == *" $1 "* ]]; then
@@ -57,6 +63,15 @@ BIN=build/fuzz/fuzz
 CAMPAIGN=build/fuzz/campaign
 mkdir -p "$CAMPAIGN"
 
+# libFuzzer flags from an OSS-Fuzz .options file ([libfuzzer] section, key = value).
+options_of() {
+  local file="fuzz/$1_fuzzer.options"
+  [[ -f "$file" ]] || return 0
+  awk -F' *= *' -v dir="fuzz/" '
+    /^\[/ { in_section = ($0 == "[libfuzzer]"); next }
+    in_section && NF == 2 { v = $2; if ($1 == "dict") v = dir v; printf "-%s=%s\n", $1, v }' "$file"
+}
+
 if [[ $CANARY -eq 1 ]]; then
   dir="$CAMPAIGN/canary"
   rm -rf "$dir" && mkdir -p "$dir"
@@ -71,14 +86,38 @@ if [[ $CANARY -eq 1 ]]; then
   exit 0
 fi
 
-# libFuzzer flags from an OSS-Fuzz .options file ([libfuzzer] section, key = value).
-options_of() {
-  local file="fuzz/$1_fuzzer.options"
-  [[ -f "$file" ]] || return 0
-  awk -F' *= *' -v dir="fuzz/" '
-    /^\[/ { in_section = ($0 == "[libfuzzer]"); next }
-    in_section && NF == 2 { v = $2; if ($1 == "dict") v = dir v; printf "-%s=%s\n", $1, v }' "$file"
-}
+if [[ $MUTANTS -eq 1 ]]; then
+  cmake --build --preset fuzz --target fuzz-mutants
+  survivors=0
+  while read -r t m; do
+    [[ -z "$t" || "$t" == \#* ]] && continue
+    [[ ${#TARGETS[@]} -lt ${#ALL[@]} && ! " ${TARGETS[*]} " == *" $t "* ]] && continue
+    kill="fuzz/kills/$t/$m"
+    exe="$BIN/${t}_fuzzer.$m"
+    if [[ -f "$kill" ]] && ! "$exe" "$kill" >/dev/null 2>&1; then
+      echo "$t $m: killed by $kill (kept)"
+      continue
+    fi
+    dir="$CAMPAIGN/mutants/$t.$m"
+    rm -rf "$dir" && mkdir -p "$dir/new"
+    mapfile -t flags < <(options_of "$t")
+    start=$(date +%s)
+    "$exe" "${flags[@]}" -max_total_time="$TIME" -artifact_prefix="$dir/" "$dir/new" "fuzz/corpus/$t" >"$dir/log" 2>&1 || true
+    took=$(( $(date +%s) - start ))
+    crash=$(find "$dir" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' -o -name 'leak-*' \) | head -1)
+    if [[ -n "$crash" ]]; then
+      mkdir -p "fuzz/kills/$t"
+      cp "$crash" "$kill"
+      why=$(grep -m1 -oE "fuzz check failed at [^ ]*: .*|assertion failed: .*|ERROR: AddressSanitizer: [a-z-]*|runtime error: .*" "$dir/log" || echo "see $dir/log")
+      echo "$t $m: killed in ${took} s: $why"
+    else
+      echo "$t $m: SURVIVED ${TIME} s of fuzzing (log: $dir/log)"
+      survivors=$((survivors + 1))
+    fi
+  done <fuzz/kills.txt
+  [[ $survivors -eq 0 ]] || { echo "$survivors mutant(s) survived" >&2; exit 1; }
+  exit 0
+fi
 
 run_one() {
   local t=$1 dir="$CAMPAIGN/$1"

@@ -29,10 +29,8 @@ void put(const std::filesystem::path& dir, const Bytes& bytes) {
 
 // The first n patterns of a state, as a state.
 State prefix(const State& s, std::size_t n) {
-  std::vector<std::pair<PatternId, Register>> regs;
-  s.for_each([&](const PatternId& id, const Register& reg) {
-    if (regs.size() < n) regs.emplace_back(id, reg);
-  });
+  std::vector<std::pair<PatternId, Register>> regs = registers_of(s);
+  if (regs.size() > n) regs.erase(regs.begin() + static_cast<std::ptrdiff_t>(n), regs.end());
   return State::from_registers(s.cluster_seed(), std::move(regs));
 }
 
