@@ -174,6 +174,6 @@ done
 echo "== summary (also in $CAMPAIGN/summary.tsv)"
 if command -v column >/dev/null; then column -t -s $'\t' "$CAMPAIGN/summary.tsv"; else cat "$CAMPAIGN/summary.tsv"; fi
 if [[ $MERGE -eq 1 ]]; then
-  echo "corpus: $(find fuzz/corpus -type f | wc -l) files, $(du -sh fuzz/corpus | cut -f1) (git status shows what the merge added)"
+  echo "corpus: $(find fuzz/corpus -type f | wc -l) files, $(du -sh --apparent-size fuzz/corpus | cut -f1) (git status shows what the merge added)"
 fi
 exit $failed
