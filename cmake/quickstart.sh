@@ -69,7 +69,7 @@ case "${1:-}" in
     run_ctest asan
     ;;
   fuzz)
-    install_missing clang-14 libclang-rt-14-dev
+    install_missing clang-14 libclang-rt-14-dev llvm-14  # llvm-14: llvm-cov for --coverage
     exec bash fuzz/run.sh "${@:2}"
     ;;
   *)

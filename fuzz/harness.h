@@ -92,7 +92,7 @@ struct Decoded {
   std::optional<Digest> digest;
   std::optional<SyncMessage> sync;
 };
-// Runs every decoder on the bytes (at most one may accept them: the kind byte decides).
+// Runs the decoder the frame's kind byte names (each decoder refuses every other kind).
 Decoded decode_any(ByteView bytes);
 // The canonical encoding of what was decoded (REQUIRES: decoded.kind).
 Bytes encode_any(const Decoded& decoded);

@@ -2,17 +2,24 @@
 # Runs the libFuzzer targets (fuzz preset: clang-14, ASan, UBSan) for a given time each,
 # then merges what they found into the committed corpus.
 #
-#   bash fuzz/run.sh [--time SECONDS] [--jobs N] [--no-merge] [--minimize] [--canary | --mutants] [TARGET...]
+#   bash fuzz/run.sh [--time SECONDS] [--jobs N] [--no-merge] [--minimize] [--plain]
+#                    [--canary | --mutants | --coverage] [TARGET...]
 #
 #   --time S     seconds per target (default 60)
 #   --jobs N     targets run side by side (default: the number of cores)
 #   --no-merge   leave fuzz/corpus/ alone (new inputs stay under build/fuzz/campaign/)
 #   --minimize   rewrite each target's corpus as the smallest set with the same coverage
+#   --plain      libFuzzer without ASan and UBSan (build/fuzz-plain): several times the exec/s;
+#                memory errors and the allocation bound are then seen only when the corpus is
+#                replayed under the fuzz or asan preset (ctest does)
 #   --canary     run only the canary from an empty corpus: it must crash (exit 0 if it does)
 #   --mutants    fuzz the mutant builds of fuzz/kills.txt (at most --time s each, from the
 #                target's corpus) until each crashes; the crashing input becomes
 #                fuzz/kills/<target>/<mutant> (one that still kills is kept); exit 1 if a
 #                mutant survives
+#   --coverage   source coverage of reference/ by each target's corpus (clang's
+#                -fprofile-instr-generate, a separate build in build/fuzz-coverage, the replay
+#                mains): lines, functions and regions covered per target, and per file with -v
 #   TARGET       decode merge roundtrip hostile_peer differential (default: all of them)
 #
 # Each target reads its options (fuzz/<target>_fuzzer.options, OSS-Fuzz's format: dict,
@@ -22,8 +29,12 @@
 # is also written to build/fuzz/campaign/summary.tsv. A crash is saved under
 # build/fuzz/campaign/<target>/ and the script exits 1, printing how to replay it. Then:
 # fix the bug, copy the input to fuzz/regressions/<target>/ (ctest replays it from then on).
-# Needs clang-14 and libclang-rt-14-dev (`bash cmake/quickstart.sh fuzz ...` installs them).
+# Needs clang-14, libclang-rt-14-dev and (for --coverage) llvm-14: `bash cmake/quickstart.sh fuzz
+# ...` installs them.
 set -euo pipefail
+# Everything runs inside main, so bash has read the whole script before it starts: editing
+# this file while a campaign runs cannot change what the campaign does next.
+main() {
 cd "$(dirname "$0")/.."
 
 TIME=60
@@ -32,6 +43,9 @@ MERGE=1
 MINIMIZE=0
 CANARY=0
 MUTANTS=0
+COVERAGE=0
+PLAIN=0
+VERBOSE=0
 TARGETS=()
 ALL=(decode merge roundtrip hostile_peer differential)
 while [[ $# -gt 0 ]]; do
@@ -42,7 +56,10 @@ while [[ $# -gt 0 ]]; do
     --minimize) MINIMIZE=1; shift ;;
     --canary) CANARY=1; shift ;;
     --mutants) MUTANTS=1; shift ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    --coverage) COVERAGE=1; shift ;;
+    --plain) PLAIN=1; shift ;;
+    -v) VERBOSE=1; shift ;;
+    -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
     -*) echo "fuzz/run.sh: unknown option $1 (--help lists them)" >&2; exit 2 ;;
     *)
       if [[ ! " ${ALL[*]} " == *" $1 "* ]]; then
@@ -55,11 +72,60 @@ done
 [[ "$TIME" =~ ^[0-9]+$ && "$TIME" -gt 0 ]] || { echo "fuzz/run.sh: --time needs a whole number of seconds > 0" >&2; exit 2; }
 [[ "$JOBS" =~ ^[0-9]+$ && "$JOBS" -gt 0 ]] || { echo "fuzz/run.sh: --jobs needs a whole number > 0" >&2; exit 2; }
 [[ ${#TARGETS[@]} -eq 0 ]] && TARGETS=("${ALL[@]}")
+if [[ $PLAIN -eq 1 && $((CANARY + MUTANTS + COVERAGE)) -gt 0 ]]; then
+  echo "fuzz/run.sh: --plain is for campaigns (the canary and the mutants need the sanitizers)" >&2
+  exit 2
+fi
 
-echo "== fuzz: build (preset fuzz)"
-cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz --target fuzzers
-BIN=build/fuzz/fuzz
+if [[ $COVERAGE -eq 1 ]]; then
+  # Not the fuzz preset: no sanitizers, no libFuzzer; the replay mains run each corpus once.
+  echo "== coverage: build (build/fuzz-coverage: clang-14, -fprofile-instr-generate -fcoverage-mapping)"
+  cmake -S . -B build/fuzz-coverage -G Ninja -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=Debug \
+    -DCMAKE_CXX_FLAGS="-fprofile-instr-generate -fcoverage-mapping" -DGOSSIP_BUILD_TESTS=OFF \
+    -DGOSSIP_BUILD_BENCH=OFF -DGOSSIP_BUILD_CLI=OFF -DGOSSIP_BUILD_MUTANTS=OFF >/dev/null
+  cmake --build build/fuzz-coverage --target fuzzers
+  dir=build/fuzz-coverage/profiles
+  rm -rf "$dir" && mkdir -p "$dir"
+  # The files each target is about (the whole of reference/ is linked into each).
+  declare -A focus=([decode]="codec.cc encoding.cc sync_message.cc"
+                    [merge]="state.cc register.cc merkle_tree.cc"
+                    [roundtrip]="codec.cc encoding.cc sync_message.cc state.cc register.cc node.cc"
+                    [hostile_peer]="node.cc sync_message.cc state.cc"
+                    [differential]="state.cc register.cc resolve.cc")
+  printf 'target\tinputs\tlines\tfunctions\tregions\tlines of the files it is about\n' >"$dir/summary.tsv"
+  for t in "${TARGETS[@]}"; do
+    exe=build/fuzz-coverage/fuzz/${t}_fuzzer
+    LLVM_PROFILE_FILE="$dir/$t.profraw" "$exe" "fuzz/corpus/$t" >/dev/null 2>&1
+    llvm-profdata-14 merge -sparse "$dir/$t.profraw" -o "$dir/$t.profdata"
+    report=$(llvm-cov-14 report "$exe" -instr-profile="$dir/$t.profdata" reference/)
+    total=$(grep '^TOTAL' <<<"$report")
+    # TOTAL regions missed cover functions missed executed lines missed cover [branches...]
+    read -r _ _ _ regions _ _ functions _ _ lines _ <<<"$total"
+    files=""
+    for f in ${focus[$t]}; do
+      files+="$f $(awk -v f="$f" '$1 == f { print $10 }' <<<"$report"), "
+    done
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$(find "fuzz/corpus/$t" -type f | wc -l)" "$lines" "$functions" "$regions" "${files%, }" >>"$dir/summary.tsv"
+    if [[ $VERBOSE -eq 1 ]]; then echo "== $t"; echo "$report"; fi
+  done
+  echo "== coverage of reference/ by each corpus (also in $dir/summary.tsv)"
+  if command -v column >/dev/null; then column -t -s $'\t' "$dir/summary.tsv"; else cat "$dir/summary.tsv"; fi
+  exit 0
+fi
+
+if [[ $PLAIN -eq 1 ]]; then
+  echo "== fuzz: build (build/fuzz-plain: clang-14, libFuzzer, no sanitizers)"
+  cmake -S . -B build/fuzz-plain -G Ninja -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DGOSSIP_FUZZ=ON -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link" -DGOSSIP_BUILD_TESTS=OFF \
+    -DGOSSIP_BUILD_BENCH=OFF -DGOSSIP_BUILD_CLI=OFF -DGOSSIP_BUILD_MUTANTS=OFF >/dev/null
+  cmake --build build/fuzz-plain --target fuzzers
+  BIN=build/fuzz-plain/fuzz
+else
+  echo "== fuzz: build (preset fuzz)"
+  cmake --preset fuzz >/dev/null
+  cmake --build --preset fuzz --target fuzzers
+  BIN=build/fuzz/fuzz
+fi
 CAMPAIGN=build/fuzz/campaign
 mkdir -p "$CAMPAIGN"
 
@@ -177,3 +243,6 @@ if [[ $MERGE -eq 1 ]]; then
   echo "corpus: $(find fuzz/corpus -type f | wc -l) files, $(du -sh --apparent-size fuzz/corpus | cut -f1) (git status shows what the merge added)"
 fi
 exit $failed
+}
+
+main "$@"
