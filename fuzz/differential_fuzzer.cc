@@ -26,18 +26,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace gossip;
   using namespace gossip::fuzz;
   using gossip::properties::to_model;
-  const Pair pair = split_pair(ByteView(data, size));
-  Result<State> a = decode_state_frame(pair.first, kClusterSeed);
-  if (!a.is_ok()) return 0;
-  Result<State> b = decode_state_frame(pair.second, kClusterSeed);
-  if (!b.is_ok()) return 0;
-  State after = a.value();
-  const MergeReport report = after.join(b.value());
+  const std::optional<StatePair> in = decode_state_pair(ByteView(data, size));
+  if (!in) return 0;
+  const State& a = in->first;
+  const State& b = in->second;
+  State after = a;
+  const MergeReport report = after.join(b);
   std::map<model::PatternKey, Status> rejected;
   for (const auto& [id, status] : report.rejected) rejected.emplace(id.bytes, status);
 
-  const model::StateMap ma = to_model(a.value());
-  const model::StateMap mb = to_model(b.value());
+  const model::StateMap ma = to_model(a);
+  const model::StateMap mb = to_model(b);
   const model::StateMap mafter = to_model(after);
   std::set<model::PatternKey> keys;
   for (const auto& [k, r] : ma) keys.insert(k);
@@ -72,8 +71,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                  "a rejected pattern " + name + " did not keep the local register");
     }
     // The register-level join agrees with the state-level one.
-    const Register* ra = a.value().find(PatternId{k});
-    const Register* rb = b.value().find(PatternId{k});
+    const Register* ra = a.find(PatternId{k});
+    const Register* rb = b.find(PatternId{k});
     if (ra && rb) {
       Register joined = *ra;
       bool changed = false;

@@ -80,6 +80,15 @@ Bytes join_pair(ByteView first, ByteView second) {
   return out;
 }
 
+std::optional<StatePair> decode_state_pair(ByteView input) {
+  const Pair pair = split_pair(input);
+  Result<State> first = decode_state_frame(pair.first, kClusterSeed);
+  if (!first.is_ok()) return std::nullopt;
+  Result<State> second = decode_state_frame(pair.second, kClusterSeed);
+  if (!second.is_ok()) return std::nullopt;
+  return StatePair{std::move(first.value()), std::move(second.value())};
+}
+
 // ---------------------------------------------------------------------------------------
 // AllocationMeter
 

@@ -63,6 +63,13 @@ struct Pair {
 };
 Pair split_pair(ByteView input);
 Bytes join_pair(ByteView first, ByteView second);
+// Both halves of split_pair decoded as state frames (under kClusterSeed); nullopt unless both
+// decode.
+struct StatePair {
+  State first;
+  State second;
+};
+std::optional<StatePair> decode_state_pair(ByteView input);
 
 // Peak heap bytes allocated (and still live) on this thread between start() and stop(), seen
 // through the sanitizer allocator's hooks. Without a sanitizer (the gcc replay build) it

@@ -20,14 +20,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace gossip;
   using namespace gossip::fuzz;
   using gossip::properties::to_model;
-  const Pair pair = split_pair(ByteView(data, size));
-  Result<State> local = decode_state_frame(pair.first, kClusterSeed);
-  if (!local.is_ok()) return 0;
-  Result<State> remote = decode_state_frame(pair.second, kClusterSeed);
-  if (!remote.is_ok()) return 0;
-  State after = local.value();
-  const MergeReport report = after.join(remote.value());
-  check_join(local.value(), remote.value(), after, report);
+  const std::optional<StatePair> in = decode_state_pair(ByteView(data, size));
+  if (!in) return 0;
+  const State& local = in->first;
+  const State& remote = in->second;
+  State after = local;
+  const MergeReport report = after.join(remote);
+  check_join(local, remote, after, report);
   FUZZ_CHECK(after.root().bytes == model::merkle_root(to_model(after), kClusterSeed),
              "the merged root differs from the model's Merkle root");
   return 0;
