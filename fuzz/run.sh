@@ -228,12 +228,13 @@ for t in "${TARGETS[@]}"; do
     done
   fi
   if [[ $MERGE -eq 1 ]]; then
+    mapfile -t flags < <(options_of "$t")  # max_len: inputs longer than it would be cut
     if [[ $MINIMIZE -eq 1 ]]; then
       rm -rf "$dir/minimal" && mkdir -p "$dir/minimal"
-      "$BIN/${t}_fuzzer" -merge=1 "$dir/minimal" "fuzz/corpus/$t" "$dir/new" >"$dir/merge.log" 2>&1
+      "$BIN/${t}_fuzzer" "${flags[@]}" -merge=1 "$dir/minimal" "fuzz/corpus/$t" "$dir/new" >"$dir/merge.log" 2>&1
       rm -rf "fuzz/corpus/$t" && cp -r "$dir/minimal" "fuzz/corpus/$t"
     else
-      "$BIN/${t}_fuzzer" -merge=1 "fuzz/corpus/$t" "$dir/new" >"$dir/merge.log" 2>&1
+      "$BIN/${t}_fuzzer" "${flags[@]}" -merge=1 "fuzz/corpus/$t" "$dir/new" >"$dir/merge.log" 2>&1
     fi
   fi
 done
