@@ -43,10 +43,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(input);
     return 0;
   }
-  // The same bytes with the right checksum (codec.h: low 32 bits of XXH3-64, seed 0, of every
-  // byte before it, little-endian).
+  // The same bytes with the right checksum (the codec's checksum32 of every byte before it,
+  // little-endian).
   Bytes sealed(data, data + size);
-  const std::uint32_t sum = static_cast<std::uint32_t>(hash64(0, ByteView(data, size - 4)));
+  const std::uint32_t sum = checksum32(ByteView(data, size - 4));
   for (std::size_t i = 0; i < 4; ++i) sealed[size - 4 + i] = static_cast<std::uint8_t>(sum >> (8 * i));
   if (!std::equal(sealed.begin(), sealed.end(), data)) {
     FUZZ_CHECK(!decode_any(input).kind, "a frame with a wrong checksum was accepted");

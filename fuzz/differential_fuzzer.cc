@@ -15,13 +15,7 @@
 #include "reference/limits.h"
 #include "reference/resolve.h"
 
-// Structure-aware: one side edited field by field (harness.h, mutate_pair), so that both sides
-// keep decoding and the merge is reached.
-extern "C" std::size_t LLVMFuzzerCustomMutator(std::uint8_t* data, std::size_t size,
-                                               std::size_t max_size, unsigned int seed) {
-  return gossip::fuzz::mutate_pair(data, size, max_size, seed);
-}
-
+// Structure-aware: its custom mutator is pair_mutator.cc.
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace gossip;
   using namespace gossip::fuzz;

@@ -119,8 +119,6 @@ void check_join(const State& before, const State& remote, const State& after,
 void check_inflation(const State& before, const State& after, const char* what);
 // Every (id, register) of a state, ascending.
 std::vector<std::pair<PatternId, Register>> registers_of(const State& s);
-// True when reg holds `v` or a version whose clock dominates v's.
-bool covers(const Register& reg, const Version& v);
 
 // The fixed data the targets and the seed corpus start from, built once, deterministically:
 // replicas of one workload (diverged: each holds writes the others lack, concurrent siblings,

@@ -399,15 +399,7 @@ bool below(const State& a, const State& b) {  // every version of a is in b or d
   bool ok = true;
   a.for_each([&](const PatternId& id, const Register& reg) {
     const Register* other = b.find(id);
-    for (const Version& v : reg.siblings()) {
-      bool kept = false;
-      if (other) {
-        for (const Version& w : other->siblings()) {
-          kept = kept || w == v || w.clock.dominates(v.clock);
-        }
-      }
-      ok = ok && kept;
-    }
+    for (const Version& v : reg.siblings()) ok = ok && other != nullptr && other->covers(v);
   });
   return ok;
 }

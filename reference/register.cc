@@ -100,6 +100,12 @@ Status Register::join(const Register& other, bool* changed) {
   return Status::ok();
 }
 
+bool Register::covers(const Version& v) const {
+  return std::any_of(siblings_.begin(), siblings_.end(), [&](const Version& s) {
+    return s.clock == v.clock ? s.content == v.content : s.clock.dominates(v.clock);
+  });
+}
+
 VectorClock Register::joined_clock() const {
   VectorClock clock;
   for (const Version& v : siblings_) clock.join(v.clock);

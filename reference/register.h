@@ -47,6 +47,9 @@ class Register {
   Status join(const Register& other, bool* changed);
 
   const std::vector<Version>& siblings() const { return siblings_; }
+  // v is one of the siblings, or a sibling's clock dominates v's: merging v changes nothing,
+  // and a state that covers every version it once held has lost none of them (I2).
+  bool covers(const Version& v) const;
   // The join of every sibling's clock: what a refine at this register has seen.
   VectorClock joined_clock() const;
   bool check_invariants() const;

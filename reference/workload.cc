@@ -108,12 +108,7 @@ bool holds_every_write(const State& state, const std::vector<WrittenVersion>& wr
   for (const WrittenVersion& wv : written) {
     const Register* reg = state.find(wv.id);
     if (!reg) return false;
-    const bool covered =
-        std::any_of(reg->siblings().begin(), reg->siblings().end(), [&](const Version& s) {
-          const ClockOrder order = s.clock.compare(wv.version.clock);
-          return order == ClockOrder::kAfter ||
-                 (order == ClockOrder::kEqual && s.content == wv.version.content);
-        });
+    const bool covered = reg->covers(wv.version);
     if (!covered) return false;
   }
   return true;
