@@ -40,6 +40,11 @@ const std::vector<Law> kLaws = {
      "a write at any replica dominates every sibling it saw, so the register after it is above the "
      "one before (local operations are inflations)",
      "I3"},
+    {"join_limit_commutative",
+     "a join whose result has more siblings than the limit is refused in both orders or in "
+     "neither, and otherwise gives the same register: the limit bounds the result, never a step "
+     "of the join",
+     "I4"},
     {"view_order_independent",
      "the resolved content of a register (episodes union, strength max, summary by (counter sum, "
      "digest), smallest absorbed_into) does not depend on the order of its siblings",
@@ -74,6 +79,9 @@ const std::vector<Mutant> kMutants = {
     {"prune-clock", "a clock join with more than 2 entries drops its first entry"},
     {"strength-averaged", "the resolved strength folds siblings by (running + next) / 2"},
     {"cycle-picks-largest", "an absorb cycle resolves to its largest pattern"},
+    {"sibling-limit-on-each-step",
+     "the sibling limit is checked after each version of the other register is merged in, not on "
+     "the result"},
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -89,12 +97,14 @@ using Set = std::vector<Ver>;
 struct Joined {
   Set set;
   z3::expr conflict;
+  z3::expr over;  // refused for the sibling limit (false when no limit is set)
 };
 
 class Encoding {
  public:
-  Encoding(z3::context& ctx, unsigned replicas, std::string mutant)
-      : ctx_(ctx), k_(replicas), mutant_(std::move(mutant)), guards_(ctx) {}
+  // `limit`: the sibling limit a join's result must keep (0: none).
+  Encoding(z3::context& ctx, unsigned replicas, std::string mutant, unsigned limit = 0)
+      : ctx_(ctx), k_(replicas), mutant_(std::move(mutant)), limit_(limit), guards_(ctx) {}
 
   z3::context& ctx() { return ctx_; }
   const z3::expr_vector& guards() const { return guards_; }
@@ -186,7 +196,7 @@ class Encoding {
   Joined join(const Set& s, const Set& t) const {
     Set u = s;
     u.insert(u.end(), t.begin(), t.end());
-    Joined out{{}, ctx_.bool_val(false)};
+    Joined out{{}, ctx_.bool_val(false), ctx_.bool_val(false)};
     for (const Ver& x : s) {
       out.conflict = out.conflict ||
                      any(t, [&](const Ver& y) { return x.in && clock_eq(x, y) && !same_content(x, y); });
@@ -217,7 +227,16 @@ class Encoding {
       }
       out.set.push_back(v);
     }
+    if (limit_ > 0) {
+      out.over = mutant_ == "sibling-limit-on-each-step" ? over_on_some_step(s, t) : count(out.set) > static_cast<int>(limit_);
+    }
     return out;
+  }
+
+  z3::expr count(const Set& s) const {
+    z3::expr n = ctx_.int_val(0);
+    for (const Ver& v : s) n = n + z3::ite(v.in, ctx_.int_val(1), ctx_.int_val(0));
+    return n;
   }
 
   // Equal as sets of versions.
@@ -273,6 +292,21 @@ class Encoding {
   }
 
  private:
+  // The sibling-limit-on-each-step mutant: t's versions merged into s one at a time, the limit
+  // checked on the register after each (the reference at 3ff66f8, issue 13 defect 3).
+  z3::expr over_on_some_step(const Set& s, const Set& t) const {
+    Set cur = s;
+    z3::expr over = ctx_.bool_val(false);
+    for (const Ver& y : t) {
+      Ver v = y;
+      v.in = y.in && !any(cur, [&](const Ver& x) { return lt(y, x) || clock_eq(y, x); });
+      for (Ver& x : cur) x.in = x.in && !(v.in && lt(x, y));
+      cur.push_back(v);
+      over = over || (y.in && count(cur) > static_cast<int>(limit_));
+    }
+    return over;
+  }
+
   // The prune-clock mutant: a join whose result has more than 2 entries drops the first.
   void prune(std::vector<z3::expr>& m) const {
     z3::expr count = ctx_.int_val(0);
@@ -289,6 +323,7 @@ class Encoding {
   z3::context& ctx_;
   unsigned k_;
   std::string mutant_;
+  unsigned limit_;
   z3::expr_vector guards_;
 };
 
@@ -390,8 +425,8 @@ Set concat(const Set& a, const Set& b) {
 
 // One register law at K replicas and M slots per register.
 Outcome register_law(z3::context& ctx, const std::string& law, unsigned k, unsigned slots,
-                     const Options& o) {
-  Encoding enc(ctx, k, o.mutant);
+                     const Options& o, unsigned limit = 0) {
+  Encoding enc(ctx, k, o.mutant, limit);
   const Set a = enc.fresh("a", slots), b = enc.fresh("b", slots), c = enc.fresh("c", slots);
   Inputs inputs{{"a", &a}, {"b", &b}};
   z3::expr claim = ctx.bool_val(true);
@@ -403,6 +438,11 @@ Outcome register_law(z3::context& ctx, const std::string& law, unsigned k, unsig
     enc.guard_consistent({&a, &b, &c});
     claim = enc.equal(enc.join(enc.join(a, b).set, c).set, enc.join(a, enc.join(b, c).set).set);
     inputs.emplace_back("c", &c);
+  } else if (law == "join_limit_commutative") {
+    enc.guard_consistent({&a, &b});
+    enc.guard(enc.count(a) <= static_cast<int>(limit) && enc.count(b) <= static_cast<int>(limit));  // inputs within it
+    const Joined ab = enc.join(a, b), ba = enc.join(b, a);
+    claim = ab.over == ba.over && z3::implies(!ab.over, enc.equal(ab.set, ba.set));
   } else if (law == "join_idempotent") {
     claim = enc.equal(enc.join(a, a).set, a);
     inputs = {{"a", &a}};
@@ -720,11 +760,18 @@ std::vector<LawResult> prove(const Options& o, const std::function<void(const La
       const bool view = law.name == "view_order_independent";
       result.scope = "1-" + std::to_string(o.replicas_max) + " replicas x " + (view ? "2-" : "1-") +
                      std::to_string(o.siblings_max) + " siblings";
+      // The limit law at a stand-in limit L: every L from 1 to 2M - 1 (the sizes a join of two
+      // M-sibling registers can exceed) stands for the real 32 (docs/PROPERTIES.md, "Proofs").
+      const bool limit = law.name == "join_limit_commutative";
+      if (limit) result.scope += " x every limit 1-" + std::to_string(2 * o.siblings_max - 1);
       bool found = false;
       for (unsigned k = 1; k <= o.replicas_max && !found; ++k) {
         for (unsigned m = view ? 2 : 1; m <= o.siblings_max && !found; ++m) {
-          const std::string label = "K=" + std::to_string(k) + " M=" + std::to_string(m);
-          found = settle(view ? view_order_law(ctx, k, m, o) : register_law(ctx, law.name, k, m, o), label);
+          for (unsigned l = limit ? 1 : 0; l <= (limit ? 2 * m - 1 : 0) && !found; ++l) {
+            const std::string label = "K=" + std::to_string(k) + " M=" + std::to_string(m) +
+                                      (limit ? " L=" + std::to_string(l) : "");
+            found = settle(view ? view_order_law(ctx, k, m, o) : register_law(ctx, law.name, k, m, o, l), label);
+          }
         }
       }
     }
