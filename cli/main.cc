@@ -135,6 +135,8 @@ int main(int argc, char** argv) {
   mutants->add_option("--timeout", mutants_options.timeout_seconds, "Seconds before a mutant's runner is stopped")
       ->check(CLI::Range(1.0, 1e6))->capture_default_str();
   mutants->add_option("--only", mutants_options.only, "Only these mutants (repeatable)");
+  mutants->add_flag("--fail-fast", mutants_options.fail_fast,
+                    "Stop each runner at its first failing property (the CI gate; blank cells: not run)");
   mutants->add_option("--runners", mutants_options.runners_dir, "Folder of the gossip-mutant-* runners");
   mutants->add_option("--work", mutants_options.work_dir, "Folder for logs and shrunk histories");
   mutants->add_option("--json", mutants_options.json_path, "Write the kill matrix as JSON to FILE");

@@ -47,6 +47,7 @@ bool spawn(Job& j, const MutantsOptions& o) {
   std::vector<std::string> args = {j.runner.string(), "--profile", o.profile, "--seed",
                                    std::to_string(o.seed), "--json", j.json.string(),
                                    "--failures", j.failures.string()};
+  if (o.fail_fast) args.push_back("--fail-fast");
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -259,14 +260,20 @@ int run_mutants(const MutantsOptions& o) {
   }
 
   // The matrix: one row per mutant, one column per property (numbered below).
-  std::cout << "\nkill matrix (X: the property failed on the mutant)\n";
+  // Every runner runs a prefix of the catalogue (all of it, or up to its first failure with
+  // --fail-fast), so `properties`, gathered in order of first appearance, is in catalogue order.
+  std::cout << "\nkill matrix (X: the property failed on the mutant; blank: not run)\n";
   std::cout << std::left << std::setw(34) << "mutant";
   for (std::size_t i = 0; i < properties.size(); ++i) std::cout << std::setw(3) << i + 1;
   std::cout << " killed  s_to_kill  shrunk\n";
   for (std::size_t k = 0; k < jobs.size(); ++k) {
     const auto& m = out_mutants[k];
     std::cout << std::setw(34) << jobs[k].name;
-    for (const std::string& p : properties) std::cout << std::setw(3) << (cell[jobs[k].name][p] ? "X" : ".");
+    for (const std::string& p : properties) {
+      const auto& row = cell[jobs[k].name];
+      const auto it = row.find(p);
+      std::cout << std::setw(3) << (it == row.end() ? " " : it->second ? "X" : ".");
+    }
     std::ostringstream secs;
     if (m["seconds_to_kill"].is_number()) secs << std::fixed << std::setprecision(2) << m["seconds_to_kill"].get<double>();
     std::cout << ' ' << std::setw(7) << (m["killed"].get<bool>() ? "yes" : "NO") << ' ' << std::setw(10)

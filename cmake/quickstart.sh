@@ -5,7 +5,8 @@
 #                                   default: 1000 nodes, 200 trials, 20% message loss)
 #   bash cmake/quickstart.sh test   the whole test suite (dev and asan presets, ctest: the fuzz
 #                                   corpus replays too), a release build, and the kill matrix
-#                                   (gossipcheck mutants: the properties must kill every mutant)
+#                                   (gossipcheck mutants --fail-fast: the properties must kill
+#                                   every mutant; each runner stops at its first failing property)
 #   bash cmake/quickstart.sh fuzz [fuzz/run.sh OPTIONS]   installs clang-14 and libFuzzer's
 #                                   runtime too, then fuzzes (fuzz/README.md)
 # In CI (CI=true) warnings are errors. Needs no standard input.
@@ -65,7 +66,7 @@ case "${1:-}" in
     echo "== release: build (CLI and benchmarks compile; benchmarks are run by hand, see docs/PERFORMANCE.md)"
     build release
     echo "== mutants: the quick profile must kill every mutant (docs/PROPERTIES.md)"
-    ./build/release/cli/gossipcheck mutants --json build/release/mutants.json
+    ./build/release/cli/gossipcheck mutants --fail-fast --json build/release/mutants.json
     run_ctest asan
     ;;
   fuzz)

@@ -3,7 +3,7 @@
 // (properties/mutants/) into gossip-mutant-<name>, which `gossipcheck mutants` runs.
 //
 //   gossip-properties [--profile quick|campaign] [--seed N] [--seeds K] [--only NAME]...
-//                     [--shard I/N] [--json FILE] [--failures DIR] [--list]
+//                     [--shard I/N] [--json FILE] [--failures DIR] [--list] [--fail-fast]
 //   gossip-properties --replay FILE [--svg FILE] [--quiet]
 //
 // Exit codes: 0 every property passed (or the replay found no violation), 1 a property
@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
   std::string profile_name = "quick", json_file, failures_dir, shard, replay, svg;
   std::uint64_t seed = 1, seeds = 1;
   std::vector<std::string> only;
-  bool list = false, quiet = false;
+  bool list = false, quiet = false, fail_fast = false;
   app.add_option("--profile", profile_name, "quick (under ctest) or campaign (hours)")
       ->check(CLI::IsMember({"quick", "campaign"}));
   app.add_option("--seed", seed, "first RapidCheck seed");
@@ -60,6 +60,7 @@ int main(int argc, char** argv) {
   app.add_option("--json", json_file, "write the outcomes as JSON");
   app.add_option("--failures", failures_dir, "folder for failing histories (default: current)");
   app.add_flag("--list", list, "list the properties and exit");
+  app.add_flag("--fail-fast", fail_fast, "stop at the first property that fails");
   app.add_option("--replay", replay, "replay a saved history step by step");
   app.add_option("--svg", svg, "with --replay: write a message sequence diagram");
   app.add_flag("--quiet", quiet, "with --replay: print only the verdict");
@@ -134,8 +135,9 @@ int main(int argc, char** argv) {
   };
   bool all_passed = true;
   std::uint64_t pair = 0;
-  for (std::uint64_t s = seed; s < seed + seeds; ++s) {
+  for (std::uint64_t s = seed; s < seed + seeds && (all_passed || !fail_fast); ++s) {
     for (const auto& p : all) {
+      if (fail_fast && !all_passed) break;
       if (!only.empty() && std::find(only.begin(), only.end(), p.name) == only.end()) continue;
       if (pair++ % shard_count != shard_index) continue;
       o.seed = s;
