@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "reference/assert.h"
 #include "reference/bytes.h"
 #include "reference/rng.h"
 
@@ -136,8 +137,9 @@ void Cluster::crash_restart(NodeId n, bool amnesia) {
   ++s.restarts;
   const gossip::ReplicaId replica = s.node->replica();
   if (amnesia) {
-    s.node = make_node(n, replica.next_incarnation(), gossip::State(config_.node.cluster_seed),
-                       s.restarts);
+    const std::optional<gossip::ReplicaId> fresh = replica.next_incarnation();
+    GOSSIP_ASSERT_MSG(fresh.has_value(), "incarnations used up (a cluster starts every node at 0)");
+    s.node = make_node(n, *fresh, gossip::State(config_.node.cluster_seed), s.restarts);
   } else {
     gossip::State durable = s.node->state();
     s.node = make_node(n, replica, std::move(durable), s.restarts);

@@ -554,8 +554,9 @@ class Simulation {
     ++s.restarts;
     if (amnesia_pending_[n]) {
       amnesia_pending_[n] = false;
-      s.node = make_node(n, s.node->replica().next_incarnation(), State(cfg_.node.cluster_seed),
-                         s.restarts);
+      const std::optional<ReplicaId> fresh = s.node->replica().next_incarnation();
+      GOSSIP_ASSERT_MSG(fresh.has_value(), "incarnations used up (a trial starts every node at 0)");
+      s.node = make_node(n, *fresh, State(cfg_.node.cluster_seed), s.restarts);
     } else {
       State durable = s.node->state();
       s.node = make_node(n, s.node->replica(), std::move(durable), s.restarts);

@@ -24,11 +24,11 @@ Order compare(const Clock& a, const Clock& b) {
   return Order::kEqual;
 }
 
-std::optional<Register> join(const Register& a, const Register& b) {
+JoinOutcome join_checked(const Register& a, const Register& b) {
   Register all = a;
   for (const auto& [clock, content] : b) {
     auto [it, inserted] = all.emplace(clock, content);
-    if (!inserted && !(it->second == content)) return std::nullopt;
+    if (!inserted && !(it->second == content)) return {JoinOutcome::kConflict, {}};
   }
   Register out;
   for (const auto& [clock, content] : all) {
@@ -36,7 +36,16 @@ std::optional<Register> join(const Register& a, const Register& b) {
     for (const auto& [other, unused] : all) dominated = dominated || compare(clock, other) == Order::kBefore;
     if (!dominated) out.emplace(clock, content);
   }
-  return out;
+  // The limit bounds the result, never a step on the way to it: the join of the same two
+  // registers is refused in either order or in neither.
+  if (out.size() > kSiblingsMax) return {JoinOutcome::kOverLimit, {}};
+  return {JoinOutcome::kJoined, std::move(out)};
+}
+
+std::optional<Register> join(const Register& a, const Register& b) {
+  JoinOutcome j = join_checked(a, b);
+  if (j.result != JoinOutcome::kJoined) return std::nullopt;
+  return std::move(j.joined);
 }
 
 Clock write_clock(const Register& seen, Replica writer) {
@@ -46,6 +55,18 @@ Clock write_clock(const Register& seen, Replica writer) {
   }
   ++out[writer];
   return out;
+}
+
+std::string write_refusal(const Register& seen, Replica writer) {
+  Clock joined;
+  for (const auto& [clock, unused] : seen) {
+    for (const auto& [r, n] : clock) joined[r] = std::max(joined[r], n);
+  }
+  auto it = joined.find(writer);
+  if (it != joined.end() && it->second == UINT64_MAX) return "the writer's counter is at its maximum";
+  const std::size_t entries = joined.size() + (it == joined.end() ? 1 : 0);
+  if (entries > kClockEntriesMax) return "the new clock would have " + std::to_string(entries) + " entries";
+  return "";
 }
 
 std::string to_string(const Clock& clock) {
@@ -70,8 +91,11 @@ void varint(std::string& out, std::uint64_t v) {
   out.push_back(static_cast<char>(v));
 }
 
-std::uint64_t counter_sum(const Clock& clock) {
-  std::uint64_t sum = 0;
+// Exact: 256 entries of at most 2^64 - 1 need 72 bits; a sum that wraps would rank a clock
+// of huge counters below a clock of small ones.
+__extension__ typedef unsigned __int128 Sum128;
+Sum128 counter_sum(const Clock& clock) {
+  Sum128 sum = 0;
   for (const auto& [r, n] : clock) sum += n;
   return sum;
 }
@@ -171,7 +195,7 @@ View resolve(const StateMap& state) {
   for (const auto& [id, reg] : state) {
     ResolvedPattern p;
     p.survivor = id;
-    std::pair<std::uint64_t, std::array<std::uint8_t, 16>> best{0, {}};
+    std::pair<Sum128, std::array<std::uint8_t, 16>> best{0, {}};
     bool any = false;
     for (const auto& [clock, c] : reg) {
       p.content.episodes.insert(c.episodes.begin(), c.episodes.end());

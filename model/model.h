@@ -59,13 +59,31 @@ struct Edge {
   bool operator==(const Edge&) const = default;
 };
 
+// The limits of the data model that decide an operation's outcome (docs/WIRE_FORMAT.md,
+// "Limits"): the oracle's own copy, so that it does not read reference/.
+inline constexpr std::size_t kSiblingsMax = 32;       // versions of one register
+inline constexpr std::size_t kClockEntriesMax = 256;  // entries of one clock
+
+// The join of two registers with the reason it is refused, if it is: two versions with equal
+// clocks and different content (corruption), or a result of more than kSiblingsMax siblings.
+struct JoinOutcome {
+  enum Result { kJoined, kConflict, kOverLimit } result = kJoined;
+  Register joined;  // kJoined only
+};
+JoinOutcome join_checked(const Register& a, const Register& b);
+
 // The lattice join of two registers (MISSION.md, "Register"): the maximal elements of their
 // union under clock order. nullopt when two versions have equal clocks and different content
-// (corruption, never silently resolved). The merge the Z3 proofs (prove.h) are about.
+// (corruption, never silently resolved) or when the result exceeds kSiblingsMax. The merge the
+// Z3 proofs (prove.h) are about.
 std::optional<Register> join(const Register& a, const Register& b);
 // The clock of a write at `writer` to a pattern whose siblings were `seen` (MISSION.md, "Local
 // operations"): the pointwise max of their clocks, writer's entry incremented.
 Clock write_clock(const Register& seen, Replica writer);
+// Why a write at `writer` over `seen` must be refused (the operation fails, nothing changes),
+// or "" when it must succeed: the writer's entry is already 2^64 - 1, or the new clock would
+// have more than kClockEntriesMax entries.
+std::string write_refusal(const Register& seen, Replica writer);
 
 // The resolved view (MISSION.md): per pattern, episodes = union, strength = max, summary of
 // the sibling with the greatest (sum of counters, content digest), absorbed_into = the

@@ -19,6 +19,8 @@
 #include "faultnet/cluster.h"
 #include "faultnet/sim.h"
 #include "properties/history.h"
+#include "properties/limit_properties.h"
+#include "properties/rc_support.h"
 #include "reference/codec.h"
 #include "reference/operations.h"
 #include "reference/resolve.h"
@@ -31,175 +33,7 @@ Profile campaign_profile() { return Profile{"campaign", 100000, 200, 30000}; }
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-struct Recorder {
-  Clock::time_point start = Clock::now();
-  bool failed = false;
-  double first_failure = 0;
-  std::size_t steps = 0;
-  std::optional<History> history;
-  std::string message;
-  std::uint64_t cases = 0, steps_generated = 0;  // to report the mean size of a case
-
-  std::size_t last_size = 0;
-
-  void note_case(std::size_t n) {
-    ++cases;
-    steps_generated += n;
-    last_size = n;
-  }
-
-  void fail(std::size_t shrunk_steps, std::string why, std::optional<History> h = std::nullopt) {
-    if (!failed) first_failure = std::chrono::duration<double>(Clock::now() - start).count();
-    failed = true;
-    steps = shrunk_steps;
-    message = std::move(why);
-    history = std::move(h);
-  }
-};
-Recorder* recorder = nullptr;
-
-// Fails the current case: records it, then tells RapidCheck.
-#define GOSSIP_PROP_FAIL(steps, why, ...)            \
-  do {                                               \
-    std::string gossip_why_ = (why);                 \
-    recorder->fail((steps), gossip_why_, ##__VA_ARGS__); \
-    RC_FAIL(gossip_why_);                            \
-  } while (false)
-
-template <typename Testable>
-Outcome run_property(const std::string& name, const RunOptions& o, int size, Testable&& testable,
-                     int cases = 0) {
-  Recorder rec;
-  recorder = &rec;
-  rc::detail::TestParams params;
-  params.seed = o.seed;
-  params.maxSuccess = cases > 0 ? cases : o.profile.cases;
-  params.maxSize = size;
-  rc::detail::TestMetadata meta;
-  meta.id = name;
-  meta.description = name;
-  // A listener of our own: RapidCheck's default one would print its RC_PARAMS reproduce
-  // string, which does not apply to parameters given here (the runner's --seed does).
-  struct Quiet final : rc::detail::TestListener {
-    void onTestCaseFinished(const rc::detail::CaseDescription&) override {}
-    void onShrinkTried(const rc::detail::CaseDescription&, bool) override {}
-    void onTestFinished(const rc::detail::TestMetadata&, const rc::detail::TestResult&) override {}
-  } quiet;
-  // An assertion inside the implementation fails the case (and is shrunk) like any other
-  // failure, instead of aborting the runner.
-  auto guarded = [&testable] {
-    ThrowingAsserts throwing;
-    try {
-      testable();
-    } catch (const AssertionFailure& e) {
-      GOSSIP_PROP_FAIL(recorder->last_size, std::string("assert: ") + e.what());
-    } catch (const rc::GenerationFailure&) {
-      throw;  // RapidCheck's own: the case is discarded
-    } catch (const std::exception& e) {
-      // Anything else the implementation (or the harness) throws fails the case, recorded
-      // like the rest.
-      GOSSIP_PROP_FAIL(recorder->last_size, std::string("exception: ") + e.what());
-    }
-  };
-  const auto result = rc::detail::checkProperty(rc::detail::toProperty(guarded), meta, params, quiet);
-  recorder = nullptr;
-
-  Outcome out;
-  out.property = name;
-  out.seconds = std::chrono::duration<double>(Clock::now() - rec.start).count();
-  out.mean_steps = rec.cases ? double(rec.steps_generated) / double(rec.cases) : 0.0;
-  const std::string rerun = o.self + " --only " + name + " --profile " + o.profile.name +
-                            " --seed " + std::to_string(o.seed);
-  if (result.template is<rc::detail::SuccessResult>()) {
-    const auto& success = result.template get<rc::detail::SuccessResult>();
-    out.cases = success.numSuccess;
-    std::map<std::string, int> hits;
-    for (const auto& [tags, count] : success.distribution) {
-      for (std::string t : tags) {
-      if (t.size() >= 2 && t.front() == '"' && t.back() == '"') t = t.substr(1, t.size() - 2);
-      hits[t] += count;
-    }
-    }
-    for (const auto& [tag, count] : hits) {
-      out.coverage.emplace_back(tag, out.cases ? double(count) / double(out.cases) : 0.0);
-    }
-    return out;
-  }
-  out.passed = false;
-  out.seconds_to_first_failure = rec.failed ? rec.first_failure : out.seconds;
-  out.shrunk_steps = rec.steps;
-  std::ostringstream report;
-  if (result.template is<rc::detail::FailureResult>()) {
-    const auto& f = result.template get<rc::detail::FailureResult>();
-    out.cases = f.numSuccess;
-    report << f.description << '\n';
-    for (const auto& [type, value] : f.counterExample) report << "  " << type << ": " << value << '\n';
-  } else {
-    rc::detail::printResultMessage(result, report);
-  }
-  out.message = rec.failed ? rec.message + "\n" + report.str() : report.str();
-  if (rec.history) {
-    std::filesystem::path dir = o.failures_dir.empty() ? std::filesystem::current_path()
-                                                       : std::filesystem::path(o.failures_dir);
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    const std::filesystem::path file =
-        std::filesystem::absolute(dir / (name + "-seed" + std::to_string(o.seed) + ".history"));
-    std::ofstream f(file);
-    f << to_text(*rec.history);
-    if (f.good()) {
-      out.history_file = file.string();
-      out.replay = "gossipcheck replay " + file.string();
-    }
-  }
-  if (out.replay.empty()) out.replay = rerun;
-  out.message += "search again: " + rerun + "\n";
-  return out;
-}
-
-// ---- generators -------------------------------------------------------------------------
-
-rc::Gen<Step> gen_write(std::uint32_t nodes, std::uint32_t patterns) {
-  return rc::gen::apply(
-      [](int kind, std::uint32_t node, std::uint32_t p, std::uint32_t into, std::uint32_t v) {
-        Step s;
-        s.op = kind < 4 ? Op::kRefine : kind < 7 ? Op::kCreate : Op::kAbsorb;
-        s.node = node;
-        s.pattern = p;
-        s.into = into;
-        s.value = v;
-        return s;
-      },
-      rc::gen::inRange(0, 9), rc::gen::inRange<std::uint32_t>(0, nodes),
-      rc::gen::inRange<std::uint32_t>(0, patterns), rc::gen::inRange<std::uint32_t>(0, patterns),
-      rc::gen::inRange<std::uint32_t>(0, 16));
-}
-
-rc::Gen<Step> gen_simple(Op op) {
-  Step s;
-  s.op = op;
-  return rc::gen::just(s);
-}
-
-rc::Gen<Step> gen_message(Op op) {
-  return rc::gen::map(rc::gen::inRange<std::uint32_t>(0, 8), [op](std::uint32_t k) {
-    Step s;
-    s.op = op;
-    s.value = k;
-    return s;
-  });
-}
-
-rc::Gen<Step> gen_node_step(Op op, std::uint32_t nodes) {
-  return rc::gen::map(rc::gen::inRange<std::uint32_t>(0, nodes), [op](std::uint32_t n) {
-    Step s;
-    s.op = op;
-    s.node = n;
-    return s;
-  });
-}
+using namespace support;
 
 // The steps of a history, weighted towards the hard cases: few patterns (so that writes at
 // different replicas are concurrent refines of one pattern, and absorbs form cycles), message
@@ -285,10 +119,17 @@ struct StepCommand final : rc::state::Command<HistoryModel, HistorySut> {
   void show(std::ostream& os) const override { os << to_text(step); }
 };
 
+// Half the histories start from a genesis state of 9 to 120 patterns at some of the nodes
+// (the others start empty): trees with inner nodes, and empty nodes that must catch up from
+// replicas with no fresh write to push.
 HistoryConfig gen_history_config() {
   HistoryConfig c;
   c.nodes = *rc::gen::inRange<std::uint32_t>(2, 5);
   c.seed = *rc::gen::inRange<std::uint64_t>(1, 1000);
+  if (*rc::gen::arbitrary<bool>()) {
+    c.initial_patterns = *rc::gen::inRange<std::uint32_t>(9, 121);
+    c.initial_nodes = *rc::gen::inRange<std::uint32_t>(1, 1u << c.nodes);
+  }
   return c;
 }
 
@@ -595,7 +436,7 @@ Outcome merkle_canonical_shape(const RunOptions& o) {
       const MerkleTree::NodeView v = s.tree().node_at(path);
       if (!v.exists || !problem.empty()) return;
       std::size_t entries = 0;
-      s.tree().for_each_under(path, [&](const MerkleTree::Entry&) { ++entries; });
+      s.tree().for_each_under(path, [&](const MerkleTree::Entry&) { ++entries; return true; });
       if (v.leaf && entries > MerkleTree::kLeafCapacity && path.size() < MerkleTree::kDepthMax) {
         problem = "a leaf at depth " + std::to_string(path.size()) + " holds " + std::to_string(entries) + " entries";
       } else if (!v.leaf && entries <= MerkleTree::kLeafCapacity) {
@@ -681,17 +522,6 @@ Outcome in_sync_cost(const RunOptions& o) {
       }
     }
   });
-}
-
-State genesis_state(std::uint64_t n) {
-  State s(7);
-  for (std::uint64_t i = 0; i < n; ++i) {
-    Content c;
-    c.summary = "pattern " + std::to_string(i);
-    c.episodes = {i, i + 1'000'000};
-    (void)create(s, ReplicaId::of(0xFFFFFFFFu, 0), PatternId::from_u64(i + 1), c);
-  }
-  return s;
 }
 
 // I9: bringing two replicas that differ in d patterns back in sync costs bytes that grow
@@ -820,7 +650,8 @@ Outcome ideal_model(const RunOptions& o) {
 }  // namespace
 
 const std::vector<Property>& catalogue() {
-  static const std::vector<Property> all = {
+  static const std::vector<Property> all = [] {
+    std::vector<Property> out = {
       {"histories", "concurrent histories keep every safety invariant after every step and, healed, converge to the model's state, view and edges",
        "I1 I2 I3 I5 I6 I8 I13", "push-never-pull", histories},
       {"replay_deterministic", "the same history runs the same way twice, message for message", "I12",
@@ -851,7 +682,10 @@ const std::vector<Property>& catalogue() {
        "no-eager-push", propagation_bound},
       {"ideal_model", "the ideal push-pull yardstick agrees with the theory table", "I10", "ideal-model-push-only",
        ideal_model},
-  };
+    };
+    for (auto more : {limit_properties(), hostile_properties()}) out.insert(out.end(), more.begin(), more.end());
+    return out;
+  }();
   return all;
 }
 

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "reference/codec.h"
+#include "reference/operations.h"
 #include "reference/resolve.h"
 #include "reference/text.h"
 
@@ -138,6 +139,18 @@ Content content_of(std::uint32_t value) {
 
 PatternId pattern_of(std::uint32_t index) { return PatternId::from_u64(std::uint64_t{index} + 1); }
 
+State genesis_state(std::uint64_t n, std::uint64_t cluster_seed) {
+  State s(cluster_seed);
+  for (std::uint64_t i = 0; i < n; ++i) {
+    Content c;
+    c.summary = "pattern " + std::to_string(i);
+    c.episodes = {i, i + 1'000'000};
+    const Status st = create(s, kGenesisWriter, PatternId::from_u64(i + 1), c);
+    GOSSIP_ASSERT(st.is_ok());
+  }
+  return s;
+}
+
 std::string to_text(const Step& s) {
   std::string out(name_of(s.op));
   switch (s.op) {
@@ -186,6 +199,10 @@ std::string to_text(const History& h) {
   out << "message_bytes_max " << h.config.message_bytes_max << '\n';
   out << "exchanges_max " << h.config.exchanges_max << '\n';
   out << "walk_width " << unsigned{h.config.walk_width} << '\n';
+  if (h.config.initial_patterns > 0) {
+    out << "initial_patterns " << h.config.initial_patterns << '\n';
+    out << "initial_nodes " << h.config.initial_nodes << '\n';
+  }
   out << "steps " << h.steps.size() << '\n';
   for (const Step& s : h.steps) out << to_text(s) << '\n';
   return out.str();
@@ -266,6 +283,12 @@ Result<History> parse_history(std::string_view text) {
       } else if (w[0] == "walk_width") {
         if (v < 1 || v > 8) return bad(line_no, "walk_width must be 1 to 8");
         h.config.walk_width = static_cast<std::uint8_t>(v);
+      } else if (w[0] == "initial_patterns") {
+        if (v > 10'000) return bad(line_no, "initial_patterns must be 0 to 10000");
+        h.config.initial_patterns = static_cast<std::uint32_t>(v);
+      } else if (w[0] == "initial_nodes") {
+        if (v >= (std::uint64_t{1} << h.config.nodes)) return bad(line_no, "initial_nodes names a node that is not there");
+        h.config.initial_nodes = static_cast<std::uint32_t>(v);
       } else if (w[0] == "steps") {
         if (v > kStepsMax) return bad(line_no, "too many steps");
         declared = v;
@@ -343,14 +366,37 @@ std::string to_text(const Violation& v) {
 struct Executor::Impl {
   explicit Impl(const HistoryConfig& c) : config(c), cluster(cluster_config(c)) {
     held.resize(c.nodes);
+    record_genesis();
     delivered.resize(c.nodes);
     snapshots.resize(c.nodes, State(c.seed));
     snapshot_bytes.resize(c.nodes);
     for (NodeId n = 0; n < c.nodes; ++n) take_snapshot(n);
   }
 
+  // The genesis patterns are writes like any other: the oracle knows them (none saw anything),
+  // and the nodes that start with them have held them.
+  void record_genesis() {
+    if (config.initial_patterns == 0 || config.initial_nodes == 0) return;
+    const model::StateMap genesis = to_model(genesis_state(config.initial_patterns, config.seed));
+    for (const auto& [p, reg] : genesis) {
+      for (const auto& [clock, content] : reg) {
+        const std::string problem = oracle.write(p, clock, content, {});
+        GOSSIP_ASSERT(problem.empty());
+        for (NodeId n = 0; n < config.nodes; ++n) {
+          if ((config.initial_nodes >> n) & 1u) held[n][p].insert(clock);
+        }
+      }
+    }
+  }
+
   static faultnet::ClusterConfig cluster_config(const HistoryConfig& c) {
     faultnet::ClusterConfig out;
+    if (c.initial_patterns > 0 && c.initial_nodes != 0) {
+      const State genesis = genesis_state(c.initial_patterns, c.seed);
+      for (NodeId n = 0; n < c.nodes; ++n) {
+        out.initial.push_back((c.initial_nodes >> n) & 1u ? genesis : State(c.seed));
+      }
+    }
     out.nodes = c.nodes;
     out.seed = c.seed;
     out.node.cluster_seed = c.seed;

@@ -50,6 +50,11 @@ struct HistoryConfig {
   std::size_t message_bytes_max = 512;
   std::size_t exchanges_max = 4;
   std::uint8_t walk_width = 2;
+  // Nodes whose bit is set in initial_nodes start with genesis_state(initial_patterns): tens
+  // to hundreds of long-written patterns, so that the trees have inner nodes, and nodes that
+  // start empty (or lose everything to amnesia) must catch up through a walk. 0: none.
+  std::uint32_t initial_patterns = 0;
+  std::uint32_t initial_nodes = 0;
   bool operator==(const HistoryConfig&) const = default;
 };
 
@@ -63,6 +68,11 @@ struct History {
 // strength v. A small domain, so that patterns share episodes (edges) and contents collide.
 Content content_of(std::uint32_t value);
 PatternId pattern_of(std::uint32_t index);  // p<i> is PatternId::from_u64(i + 1)
+// The replica that wrote a genesis state (no node of a cluster has its id).
+inline constexpr ReplicaId kGenesisWriter = ReplicaId::of(0xFFFFFFFFu, 0);
+// n patterns p0 .. p<n-1>, each created once by kGenesisWriter: "pattern <i>", episodes
+// {i, i + 10^6}. Long written: nothing in it is a fresh write of any node.
+State genesis_state(std::uint64_t n, std::uint64_t cluster_seed = 7);
 // A reference state in the model's terms, and back (the way back fails on content or registers
 // the reference refuses).
 model::StateMap to_model(const State& state);

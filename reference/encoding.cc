@@ -229,6 +229,44 @@ bool decode_version(Reader& r, Version* out) {
   return decode_clock(r, &out->clock) && decode_content(r, &out->content);
 }
 
+std::size_t varint_bytes(std::uint64_t v) {
+  std::size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+std::size_t clock_bytes(const VectorClock& clock) {
+  std::size_t n = varint_bytes(clock.size());
+  std::uint64_t previous = 0;
+  bool first = true;
+  for (const VectorClock::Entry& e : clock.entries()) {
+    n += varint_bytes(first ? e.replica.value : e.replica.value - previous) + varint_bytes(e.counter);
+    previous = e.replica.value;
+    first = false;
+  }
+  return n;
+}
+
+std::size_t content_bytes(const Content& content) {
+  std::size_t n = varint_bytes(content.summary.size()) + content.summary.size() +
+                  varint_bytes(content.episodes.size());
+  std::uint64_t previous = 0;
+  for (std::size_t i = 0; i < content.episodes.size(); ++i) {
+    n += varint_bytes(i == 0 ? content.episodes[i] : content.episodes[i] - previous);
+    previous = content.episodes[i];
+  }
+  return n + varint_bytes(content.strength) + 1 + (content.absorbed_into ? 16 : 0);
+}
+
+std::size_t register_bytes(const Register& reg) {
+  std::size_t n = varint_bytes(reg.siblings().size());
+  for (const Version& v : reg.siblings()) n += clock_bytes(v.clock) + content_bytes(v.content);
+  return n;
+}
+
 void encode_register(Writer& w, const Register& reg) {
   w.varint(reg.siblings().size());
   for (const Version& v : reg.siblings()) encode_version(w, v);

@@ -84,6 +84,13 @@ void encode_content(Writer& w, const Content& content);
 void encode_version(Writer& w, const Version& version);
 void encode_register(Writer& w, const Register& reg);
 
+// The exact number of bytes each encoder above writes, computed without writing (a node
+// keeps its messages within a byte budget with these).
+std::size_t varint_bytes(std::uint64_t v);
+std::size_t clock_bytes(const VectorClock& clock);
+std::size_t content_bytes(const Content& content);
+std::size_t register_bytes(const Register& reg);
+
 bool decode_pattern_id(Reader& r, PatternId* out);
 bool decode_clock(Reader& r, VectorClock* out);
 bool decode_content(Reader& r, Content* out);

@@ -2,7 +2,10 @@
 
 namespace gossip {
 
-ReplicaId ReplicaId::next_incarnation() const { return ReplicaId{value + 1}; }
+std::optional<ReplicaId> ReplicaId::next_incarnation() const {
+  if (incarnation() == UINT32_MAX) return std::nullopt;
+  return ReplicaId{value + 1};
+}
 
 PatternId PatternId::from_u64(std::uint64_t n) {
   PatternId id;

@@ -26,9 +26,12 @@ struct ReplicaId {
   static constexpr ReplicaId of(std::uint32_t node, std::uint32_t incarnation) {
     return ReplicaId{(std::uint64_t{node} << 32) | incarnation};
   }
+  std::uint32_t node() const { return static_cast<std::uint32_t>(value >> 32); }
+  std::uint32_t incarnation() const { return static_cast<std::uint32_t>(value); }
   // The id the same node takes when it restarts without its durable state (amnesia): the
   // next incarnation, never used before, so none of its clock entries is issued twice.
-  ReplicaId next_incarnation() const;
+  // nullopt when the incarnations are used up: value + 1 would be node + 1's first id.
+  std::optional<ReplicaId> next_incarnation() const;
   auto operator<=>(const ReplicaId&) const = default;
 };
 

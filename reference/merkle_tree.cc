@@ -178,6 +178,21 @@ void for_each_rec(const Node* node, const std::function<void(const Entry&)>& vis
   for (const NodePtr& child : as_inner(*node).children) for_each_rec(child.get(), visit);
 }
 
+// for_each_rec until `visit` answers false; false when it did.
+bool for_each_while_rec(const Node* node, const std::function<bool(const Entry&)>& visit) {
+  if (!node) return true;
+  if (node->leaf) {
+    for (const Entry& e : as_leaf(*node).entries) {
+      if (!visit(e)) return false;
+    }
+    return true;
+  }
+  for (const NodePtr& child : as_inner(*node).children) {
+    if (!for_each_while_rec(child.get(), visit)) return false;
+  }
+  return true;
+}
+
 void diff_rec(const Node* mine, const Node* base, const std::function<void(const Entry&)>& visit) {
   if (!mine) return;
   if (base && base->digest == mine->digest) return;
@@ -318,7 +333,7 @@ void MerkleTree::for_each(const std::function<void(const Entry&)>& visit) const 
 }
 
 void MerkleTree::for_each_under(std::span<const std::uint8_t> path,
-                                const std::function<void(const Entry&)>& visit) const {
+                                const std::function<bool(const Entry&)>& visit) const {
   const Node* node = root_.get();
   for (std::size_t depth = 0; depth < path.size(); ++depth) {
     GOSSIP_ASSERT(path[depth] < kFanout);
@@ -327,13 +342,13 @@ void MerkleTree::for_each_under(std::span<const std::uint8_t> path,
       for (const Entry& e : as_leaf(*node).entries) {
         bool under = true;
         for (std::size_t d = depth; d < path.size() && under; ++d) under = nibble(e.key, d) == path[d];
-        if (under) visit(e);
+        if (under && !visit(e)) return;
       }
       return;
     }
     node = as_inner(*node).children[path[depth]].get();
   }
-  for_each_rec(node, visit);
+  for_each_while_rec(node, visit);
 }
 
 void MerkleTree::diff(const MerkleTree& base,

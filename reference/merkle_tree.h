@@ -87,9 +87,10 @@ class MerkleTree {
   // Every entry, in tree order (by placement key).
   void for_each(const std::function<void(const Entry&)>& visit) const;
   // Every entry whose placement key starts with `path` (nibbles), in tree order: the entries
-  // of the node at `path`, or those of a leaf above it that fall under it.
+  // of the node at `path`, or those of a leaf above it that fall under it. Stops at the
+  // first entry for which `visit` returns false (a caller bounds its work that way).
   void for_each_under(std::span<const std::uint8_t> path,
-                      const std::function<void(const Entry&)>& visit) const;
+                      const std::function<bool(const Entry&)>& visit) const;
   // Every entry of this tree that lies in a subtree whose digest differs from the subtree at
   // the same path in `base`: a superset of the entries that differ, found in O(d * depth).
   // REQUIRES: base.cluster_seed() == cluster_seed().

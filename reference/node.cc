@@ -30,13 +30,41 @@ std::uint32_t entry_tag(std::uint64_t salt, const Digest& entry_digest) {
   return static_cast<std::uint32_t>(hash64(salt ^ 0x5bd1e9955bd1e995ull, ByteView(entry_digest.bytes)));
 }
 
-// An estimate of a register's encoded size, to keep a message under its byte budget.
-std::size_t register_bytes(const Register& reg) {
-  std::size_t n = 16 + 2;
-  for (const Version& v : reg.siblings()) {
-    n += 4 + v.clock.size() * 10 + v.content.summary.size() + v.content.episodes.size() * 3 + 24;
+// Bounds from above the bytes of each section's count varint and of the probes' width byte.
+constexpr std::size_t kSectionBytesMax = 3 * 5 + 1;
+
+// Keeps `m` within `budget` bytes: its wants, then its probes, then its registers, each in
+// order, as long as they fit; what does not fit is left out (the walk finds it again in a
+// later exchange). Returns how many items were left out.
+std::uint64_t fit_to_budget(SyncMessage& m, std::size_t budget) {
+  SyncMessage fitted;
+  fitted.kind = m.kind;
+  fitted.xid = m.xid;
+  fitted.from_initiator = m.from_initiator;
+  fitted.root = m.root;
+  fitted.width = m.width;
+  std::size_t used = sync_message_bytes(fitted) + kSectionBytesMax;
+  std::uint64_t cut = 0;
+  auto fits = [&](std::size_t n) {
+    if (used + n > budget) {
+      ++cut;
+      return false;
+    }
+    used += n;
+    return true;
+  };
+  for (SyncWant& w : m.wants) {
+    if (fits(sync_want_bytes(w))) fitted.wants.push_back(std::move(w));
   }
-  return n;
+  for (SyncProbe& p : m.probes) {
+    if (fits(sync_probe_bytes(p, m.width))) fitted.probes.push_back(std::move(p));
+  }
+  for (SyncItem& item : m.registers) {
+    if (fits(sync_item_bytes(item))) fitted.registers.push_back(std::move(item));
+  }
+  m = std::move(fitted);
+  GOSSIP_ASSERT(sync_message_bytes(m) <= std::max(budget, used));
+  return cut;
 }
 
 SyncPath child_path(const SyncPath& p, std::uint8_t i) {
@@ -49,12 +77,34 @@ SyncPath child_path(const SyncPath& p, std::uint8_t i) {
 
 // What one incoming message makes us say: registers to send (by id, so each goes once),
 // probes and wants.
+// Its work is bounded by the byte budget: it visits at most `visits_left` entries of the tree
+// and stops gathering registers once they fill a message (docs/PROTOCOL.md, "Budgets").
 struct Node::Reply {
+  explicit Reply(const NodeConfig& config)
+      : visits_left(config.message_bytes_max / 3 + 64), register_bytes_max(config.message_bytes_max) {}
   // Shared, immutable registers: one taken before a join stays what it was after it.
   std::map<PatternId, std::shared_ptr<const Register>> registers;
   std::map<SyncPath, SyncProbe> probes;
   std::map<SyncPath, std::vector<std::uint32_t>> wants;
-  bool empty() const { return registers.empty() && probes.empty() && wants.empty(); }
+  std::size_t visits_left;
+  std::size_t visits = 0;
+  std::size_t register_bytes = 0;
+  std::size_t register_bytes_max;
+
+  // One more entry visited; false when the message's work is used up.
+  bool visit() {
+    if (visits_left == 0) return false;
+    --visits_left;
+    ++visits;
+    return true;
+  }
+  bool full() const { return register_bytes >= register_bytes_max; }
+  // Gathers e's register to send; false once the registers fill a message.
+  bool gather(const MerkleTree::Entry& e) {
+    if (full()) return false;
+    if (registers.emplace(e.id, e.reg).second) register_bytes += 16 + gossip::register_bytes(*e.reg);
+    return true;
+  }
 };
 
 void Node::append_fingerprint(std::string* out) const {
@@ -85,8 +135,6 @@ void Node::append_fingerprint(std::string* out) const {
     u64(when);
     out->append(reinterpret_cast<const char*>(id.bytes.data()), id.bytes.size());
   }
-  u64(changed_.size());
-  for (const PatternId& id : changed_) out->append(reinterpret_cast<const char*>(id.bytes.data()), id.bytes.size());
   u64(outbox_.size());
   for (const Outgoing& m : outbox_) {
     u64(m.to);
@@ -143,17 +191,15 @@ Status Node::absorb(const PatternId& a, const PatternId& into) {
 }
 
 void Node::note_changed(const PatternId& id) {
-  changed_.push_back(id);
+  changed_.insert(id);
   recent_.emplace_back(now_, id);
   // Bounded: only the newest recent_max distinct ids can ever be pushed.
   while (recent_.size() > 4 * config_.recent_max + 16) recent_.pop_front();
 }
 
 std::vector<PatternId> Node::take_changed() {
-  std::vector<PatternId> out = std::move(changed_);
+  std::vector<PatternId> out(changed_.begin(), changed_.end());
   changed_.clear();
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 
@@ -178,6 +224,7 @@ void Node::expire() {
   for (auto it = exchanges_.begin(); it != exchanges_.end();) {
     if (it->second.deadline <= now_) {
       ++counters_.exchanges_timed_out;
+      forget(it->first);
       it = exchanges_.erase(it);
     } else {
       next_expiry_ = std::min(next_expiry_, it->second.deadline);
@@ -199,23 +246,44 @@ std::vector<SyncItem> Node::fresh_registers(const std::vector<SyncItem>& exclude
     ids.insert(it->second);
   }
   std::vector<SyncItem> out;
-  std::size_t bytes = 0;
   for (const PatternId& id : ids) {
     const Register* mine = state_.find(id);
     GOSSIP_ASSERT(mine != nullptr);  // nothing is ever deleted
     auto same = std::find_if(exclude_equal.begin(), exclude_equal.end(),
                              [&](const SyncItem& s) { return s.id == id; });
     if (same != exclude_equal.end() && same->reg == *mine) continue;  // they just sent it
-    bytes += register_bytes(*mine);
-    if (bytes > config_.message_bytes_max) break;
     out.push_back(SyncItem{id, *mine});
   }
-  return out;  // ascending id: std::set order
+  return out;  // ascending id: std::set order; send() keeps what fits the budget
+}
+
+void Node::remember(const ExchangeKey& key, NodeId peer, Time deadline) {
+  Exchange& ex = exchanges_[key];
+  ex.peer = peer;
+  ex.deadline = deadline;
+  next_expiry_ = std::min(next_expiry_, deadline);
+  if (key.initiator == self_) {
+    ++own_exchanges_;
+  } else {
+    ++answered_by_peer_[key.initiator];
+    ++answered_exchanges_;
+  }
+}
+
+void Node::forget(const ExchangeKey& key) {
+  if (key.initiator == self_) {
+    --own_exchanges_;
+    return;
+  }
+  --answered_exchanges_;
+  auto it = answered_by_peer_.find(key.initiator);
+  GOSSIP_ASSERT(it != answered_by_peer_.end() && it->second > 0);
+  if (--it->second == 0) answered_by_peer_.erase(it);
 }
 
 void Node::start_exchange() {
   if (peer_count_ == 0) return;
-  if (exchanges_.size() >= config_.exchanges_max) {
+  if (own_exchanges_ >= config_.exchanges_max) {  // answered exchanges never block ours
     ++counters_.exchanges_skipped;
     return;
   }
@@ -225,10 +293,7 @@ void Node::start_exchange() {
   if (listed && i >= self_index_) ++i;
   const NodeId peer = (*members_)[i];
   const ExchangeKey key{self_, next_xid_++};
-  Exchange& ex = exchanges_[key];
-  ex.peer = peer;
-  ex.deadline = now_ + config_.exchange_timeout;
-  next_expiry_ = std::min(next_expiry_, ex.deadline);
+  remember(key, peer, now_ + config_.exchange_timeout);
   ++counters_.exchanges_started;
   SyncMessage hello;
   hello.kind = FrameKind::kHello;
@@ -244,6 +309,8 @@ void Node::send(NodeId to, const ExchangeKey& key, SyncMessage m) {
   out.initiator = key.initiator;
   out.xid = key.xid;
   out.kind = m.kind;
+  counters_.cut_by_budget += fit_to_budget(m, config_.message_bytes_max);
+  if (m.kind == FrameKind::kWalk && m.registers.empty() && m.probes.empty() && m.wants.empty()) return;
   out.registers = static_cast<std::uint32_t>(m.registers.size());
   out.bytes = encode_sync_message(m);
   ++counters_.messages_sent;
@@ -308,16 +375,18 @@ void Node::on_hello(NodeId from, const SyncMessage& m, std::uint32_t checksum) {
     ++counters_.hellos_in_sync;
     return;
   }
-  if (exchanges_.size() >= config_.exchanges_max) {
+  // Each peer gets a fair share of the exchanges we answer, so that one that floods us with
+  // Hellos cannot keep us from answering the others (its Hellos are still joined).
+  auto mine = answered_by_peer_.find(from);
+  const std::size_t of_peer = mine == answered_by_peer_.end() ? 0 : mine->second;
+  if (answered_exchanges_ >= config_.exchanges_max || of_peer >= config_.exchanges_per_peer_max) {
     ++counters_.over_budget;
     return;
   }
+  remember(key, from, now_ + config_.exchange_timeout);
   Exchange& ex = exchanges_[key];
-  ex.peer = from;
-  ex.deadline = now_ + config_.exchange_timeout;
   ex.messages = 1;
   ex.seen.push_back(checksum);
-  next_expiry_ = std::min(next_expiry_, ex.deadline);
 
   SyncMessage reply;
   reply.kind = FrameKind::kReply;
@@ -353,15 +422,15 @@ void Node::on_answer(NodeId from, const SyncMessage& m, std::uint32_t checksum) 
   ex.seen.push_back(checksum);
   ++ex.messages;
 
-  Reply out;
+  Reply out(config_);
   // Wants first: they name our entries as we described them, before this message's
   // registers change any of them.
   const std::uint64_t s = salt(key);
   for (const SyncWant& want : m.wants) {
     state_.tree().for_each_under(want.path.nibbles, [&](const MerkleTree::Entry& e) {
-      if (std::binary_search(want.tags.begin(), want.tags.end(), entry_tag(s, e.digest))) {
-        out.registers.emplace(e.id, e.reg);
-      }
+      if (!out.visit()) return false;
+      if (!std::binary_search(want.tags.begin(), want.tags.end(), entry_tag(s, e.digest))) return true;
+      return out.gather(e);
     });
   }
   join_registers(m.registers);
@@ -370,15 +439,14 @@ void Node::on_answer(NodeId from, const SyncMessage& m, std::uint32_t checksum) 
     return;  // their fresh registers were all we lacked, and ours all they lacked
   }
   answer_probes(key, m, out);
+  counters_.entries_visited += out.visits;
+  if (out.visits_left == 0) ++counters_.work_cut;
 
   SyncMessage walk;
   walk.kind = FrameKind::kWalk;
   walk.xid = m.xid;
   walk.from_initiator = key.initiator == self_;
-  std::size_t bytes = 0;
   for (const auto& [id, reg] : out.registers) {  // ascending id, as the encoding wants
-    bytes += register_bytes(*reg);
-    if (bytes > config_.message_bytes_max) break;
     walk.registers.push_back(SyncItem{id, *reg});
   }
   walk.width = config_.walk_width;
@@ -386,7 +454,7 @@ void Node::on_answer(NodeId from, const SyncMessage& m, std::uint32_t checksum) 
   for (auto& [path, tags] : out.wants) walk.wants.push_back(SyncWant{path, std::move(tags)});
   if (walk.registers.empty() && walk.probes.empty() && walk.wants.empty()) return;
   ++ex.messages;
-  send(from, key, std::move(walk));
+  send(from, key, std::move(walk));  // an exchange may end here if nothing fits the budget
 }
 
 SyncProbe Node::probe_of(const SyncPath& path, std::uint64_t s) const {
@@ -406,8 +474,11 @@ SyncProbe Node::probe_of(const SyncPath& path, std::uint64_t s) const {
       child_tag(s, view.children[i], config_.walk_width, p.digests.data() + at);
     }
   } else {
-    tree.for_each_under(path.nibbles,
-                        [&](const MerkleTree::Entry& e) { p.tags.push_back(entry_tag(s, e.digest)); });
+    // Only ever of a leaf, or of the part of a leaf under `path`: at most kLeafCapacity tags.
+    tree.for_each_under(path.nibbles, [&](const MerkleTree::Entry& e) {
+      p.tags.push_back(entry_tag(s, e.digest));
+      return true;
+    });
     std::sort(p.tags.begin(), p.tags.end());
     p.tags.erase(std::unique(p.tags.begin(), p.tags.end()), p.tags.end());
   }
@@ -420,8 +491,7 @@ void Node::answer_probes(const ExchangeKey& key, const SyncMessage& m, Reply& ou
   const std::uint8_t width = m.width;
 
   auto send_all_under = [&](const SyncPath& path) {
-    tree.for_each_under(path.nibbles,
-                        [&](const MerkleTree::Entry& e) { out.registers.emplace(e.id, e.reg); });
+    tree.for_each_under(path.nibbles, [&](const MerkleTree::Entry& e) { return out.visit() && out.gather(e); });
   };
 
   for (const SyncProbe& theirs : m.probes) {
@@ -461,15 +531,21 @@ void Node::answer_probes(const ExchangeKey& key, const SyncMessage& m, Reply& ou
       }
     } else {
       std::vector<bool> matched(theirs.tags.size(), false);
+      bool complete = true;
       tree.for_each_under(theirs.path.nibbles, [&](const MerkleTree::Entry& e) {
+        complete = out.visit();
+        if (!complete) return false;
         const std::uint32_t t = entry_tag(s, e.digest);
         auto it = std::lower_bound(theirs.tags.begin(), theirs.tags.end(), t);
         if (it != theirs.tags.end() && *it == t) {
           matched[static_cast<std::size_t>(it - theirs.tags.begin())] = true;
-        } else {
-          out.registers.emplace(e.id, e.reg);
+          return true;
         }
+        complete = out.gather(e);
+        return complete;
       });
+      // Cut short, we cannot tell which of their entries we lack: ask for none of them.
+      if (!complete) continue;
       std::vector<std::uint32_t> want;
       for (std::size_t i = 0; i < theirs.tags.size(); ++i) {
         if (!matched[i]) want.push_back(theirs.tags[i]);

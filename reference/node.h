@@ -30,6 +30,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <set>
 #include <vector>
 
 #include "reference/content.h"
@@ -57,8 +58,13 @@ struct NodeConfig {
   std::uint32_t recent_rounds = 0;  // 0: 2 * ceil(log2(cluster size)) + 4
   std::size_t recent_max = 32;      // fresh registers pushed in one Hello or Reply
   std::uint8_t walk_width = 2;      // bytes per child digest in a probe, 1 to 8
-  std::size_t message_bytes_max = 1u << 20;  // registers beyond this wait for a later exchange
-  std::size_t exchanges_max = 64;            // live exchanges, both roles
+  // Every message this node sends fits in it (exactly: sync_message_bytes); what does not fit
+  // waits for a later exchange. It also bounds the work one incoming message can cause: at
+  // most message_bytes_max / 3 + 64 entries of the tree visited. A register whose encoding
+  // alone is larger never travels: the default holds the largest register the limits allow.
+  std::size_t message_bytes_max = 1u << 20;
+  std::size_t exchanges_max = 64;            // live exchanges this node started; and answers
+  std::size_t exchanges_per_peer_max = 2;    // live exchanges one peer may have us answer
   std::uint32_t messages_per_exchange_max = 100;
 };
 
@@ -85,6 +91,9 @@ struct NodeCounters {
   std::uint64_t unknown_exchange = 0;       // a Reply or Walk for no live exchange (late)
   std::uint64_t duplicates_ignored = 0;
   std::uint64_t over_budget = 0;            // dropped: exchange or message budget exceeded
+  std::uint64_t cut_by_budget = 0;          // registers, probes, wants left out of a message
+  std::uint64_t entries_visited = 0;        // tree entries visited to answer messages
+  std::uint64_t work_cut = 0;               // answers cut short by the visit budget
   std::uint64_t registers_sent = 0;
   std::uint64_t registers_received = 0;
   std::uint64_t registers_changed = 0;      // received registers that changed the state
@@ -152,6 +161,9 @@ class Node {
 
   void start_exchange();
   void expire();
+  // Records a live exchange / forgets one (the counts of exchanges by role and peer).
+  void remember(const ExchangeKey& key, NodeId peer, Time deadline);
+  void forget(const ExchangeKey& key);
   void note_changed(const PatternId& id);
   void join_registers(const std::vector<SyncItem>& items);
   std::vector<SyncItem> fresh_registers(const std::vector<SyncItem>& exclude_equal) const;
@@ -175,9 +187,14 @@ class Node {
   Time recent_window_ = 0;
   std::uint64_t next_xid_ = 1;
   std::map<ExchangeKey, Exchange> exchanges_;
+  std::size_t own_exchanges_ = 0;       // of exchanges_, those this node started
+  std::size_t answered_exchanges_ = 0;  // the others
+  std::map<NodeId, std::size_t> answered_by_peer_;  // the others by initiator, none zero
   Time next_expiry_ = ~Time{0};
   std::deque<std::pair<Time, PatternId>> recent_;  // (when changed, id), oldest first
-  std::vector<PatternId> changed_;
+  // Distinct: bounded by the state's size even when no driver takes it. Not part of the
+  // fingerprint: it never changes what the node does.
+  std::set<PatternId> changed_;
   std::vector<Outgoing> outbox_;
   NodeCounters counters_;
 };

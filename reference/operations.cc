@@ -11,9 +11,17 @@ Result<Version> next_version(const Register* current, ReplicaId writer, const Co
   Status s = validate(content);
   if (!s.is_ok()) return s;
   VectorClock clock = current ? current->joined_clock() : VectorClock();
-  if (clock.get(writer) == 0 && clock.size() >= limits::kClockEntriesMax) {
+  // Both limits are checked on the clock the write would have: the join of the siblings'
+  // clocks may already be wider than any one of them, and a peer may have sent a version
+  // whose entry for this writer is at the top of the range.
+  if (clock.get(writer) == UINT64_MAX) {
+    return Status::error(Status::Code::kOverLimit, "the writer's clock counter is at its maximum");
+  }
+  const std::size_t entries = clock.size() + (clock.get(writer) == 0 ? 1 : 0);
+  if (entries > limits::kClockEntriesMax) {
     return Status::error(Status::Code::kOverLimit,
-                         "the clock already has " + std::to_string(clock.size()) + " entries");
+                         "the new clock would have " + std::to_string(entries) + " entries (at most " +
+                             std::to_string(limits::kClockEntriesMax) + ")");
   }
   clock.increment(writer);
   return Version{std::move(clock), content};

@@ -17,9 +17,11 @@ namespace gossip {
 
 // Errors: kAlreadyExists, or the content's validation error.
 Status create(State& state, ReplicaId writer, const PatternId& id, const Content& content);
-// Errors: kNotFound, kOverLimit (clock entries), or the content's validation error.
+// Errors: kNotFound, kOverLimit (the new clock over kClockEntriesMax entries, or the writer's
+// counter already 2^64 - 1, as a hostile peer may send it), or the content's validation error.
 Status refine(State& state, ReplicaId writer, const PatternId& id, const Content& content);
-// Errors: kNotFound (either id), kInvalid (a == into), kOverLimit (episodes of the union).
+// Errors: kNotFound (either id), kInvalid (a == into), kOverLimit (episodes of the union, or
+// either new clock as for refine).
 Status absorb(State& state, ReplicaId writer, const PatternId& a, const PatternId& into);
 
 }  // namespace gossip

@@ -19,84 +19,87 @@ Status conflicting_write() {
 }  // namespace
 
 Register::Register(Version version) {
-  GOSSIP_ASSERT(!version.clock.empty());
-  GOSSIP_ASSERT(validate(version.content).is_ok());
+  GOSSIP_ASSERT(validate_version(version).is_ok());
   siblings_.push_back(std::move(version));
 }
 
-Register::Register(Version version, Validated) {
-  GOSSIP_ASSERT(!version.clock.empty());
-  siblings_.push_back(std::move(version));
+Status Register::validate_version(const Version& v) {
+  if (v.clock.empty()) return Status::error(Status::Code::kInvalid, "a version with an empty clock");
+  if (v.clock.size() > limits::kClockEntriesMax) {
+    return Status::error(Status::Code::kOverLimit,
+                         "a clock of " + std::to_string(v.clock.size()) + " entries (at most " +
+                             std::to_string(limits::kClockEntriesMax) + ")");
+  }
+  return validate(v.content);
+}
+
+Result<std::vector<Version>> Register::maximal(std::vector<Version> versions) {
+  GOSSIP_ASSERT(!versions.empty());
+  std::sort(versions.begin(), versions.end(), version_less);
+  // Equal clocks are neighbours now: the same write twice (I13) is kept once; equal clocks
+  // with different content are corruption.
+  std::vector<Version> distinct;
+  distinct.reserve(versions.size());
+  for (Version& v : versions) {
+    if (!distinct.empty() && distinct.back().clock == v.clock) {
+      if (!(distinct.back().content == v.content)) return conflicting_write();
+      continue;
+    }
+    distinct.push_back(std::move(v));
+  }
+  std::vector<Version> out;
+  out.reserve(distinct.size());
+  for (const Version& v : distinct) {
+    const bool dominated = std::any_of(distinct.begin(), distinct.end(),
+                                       [&](const Version& w) { return w.clock.dominates(v.clock); });
+    if (!dominated) out.push_back(v);  // a dominated version never comes back (I3)
+  }
+  // The limit bounds the result, not a step on the way to it: otherwise the join of the
+  // same two registers could be refused in one order and not in the other.
+  if (out.size() > limits::kSiblingsMax) {
+    return Status::error(Status::Code::kOverLimit,
+                         std::to_string(out.size()) + " siblings (at most " +
+                             std::to_string(limits::kSiblingsMax) + ")");
+  }
+  return out;
 }
 
 Result<Register> Register::from_versions(std::vector<Version> versions) {
   if (versions.empty()) return Status::error(Status::Code::kInvalid, "a register needs a version");
   for (const Version& v : versions) {
-    if (v.clock.empty()) {
-      return Status::error(Status::Code::kInvalid, "a version with an empty clock");
-    }
-    Status s = validate(v.content);
+    Status s = validate_version(v);
     if (!s.is_ok()) return s;
   }
-  Register reg(std::move(versions.front()), Validated{});
-  for (std::size_t i = 1; i < versions.size(); ++i) {
-    bool changed = false;
-    Status s = reg.merge_valid(versions[i], &changed);
-    if (!s.is_ok()) return s;
-  }
+  Result<std::vector<Version>> kept = maximal(std::move(versions));
+  if (!kept.is_ok()) return kept.status();
+  Register reg;
+  reg.siblings_ = std::move(kept).value();
+  GOSSIP_ASSERT(reg.check_invariants());
   return reg;
 }
 
 Status Register::merge(const Version& version, bool* changed) {
   *changed = false;
-  if (version.clock.empty()) {
-    return Status::error(Status::Code::kInvalid, "a version with an empty clock");
-  }
-  Status s = validate(version.content);
+  Status s = validate_version(version);
   if (!s.is_ok()) return s;
-  return merge_valid(version, changed);
-}
-
-Status Register::merge_valid(const Version& version, bool* changed) {
-  GOSSIP_ASSERT(!version.clock.empty());
-  *changed = false;
-  std::vector<Version> kept;
-  kept.reserve(siblings_.size() + 1);
-  for (const Version& sibling : siblings_) {
-    switch (version.clock.compare(sibling.clock)) {
-      case ClockOrder::kEqual:
-        // The same write again (I13), or corruption.
-        return sibling.content == version.content ? Status::ok() : conflicting_write();
-      case ClockOrder::kBefore:
-        return Status::ok();  // dominated: it never comes back (I3)
-      case ClockOrder::kAfter:
-        break;  // the new version replaces this sibling
-      case ClockOrder::kConcurrent:
-        kept.push_back(sibling);
-        break;
-    }
-  }
-  if (kept.size() + 1 > limits::kSiblingsMax) {
-    return Status::error(Status::Code::kOverLimit,
-                         "more than " + std::to_string(limits::kSiblingsMax) + " siblings");
-  }
-  kept.insert(std::upper_bound(kept.begin(), kept.end(), version, version_less), version);
-  siblings_ = std::move(kept);
-  *changed = true;
-  GOSSIP_ASSERT(check_invariants());
-  return Status::ok();
+  return join_valid({version}, changed);
 }
 
 Status Register::join(const Register& other, bool* changed) {
+  // other's versions are valid: invariant (4) of `other`.
+  return join_valid(other.siblings_, changed);
+}
+
+Status Register::join_valid(const std::vector<Version>& versions, bool* changed) {
   *changed = false;
-  Register next = *this;
-  for (const Version& v : other.siblings_) {  // valid: invariant (4) of `other`
-    bool merged = false;
-    Status s = next.merge_valid(v, &merged);
-    if (!s.is_ok()) return s;
-    *changed = *changed || merged;
-  }
-  if (*changed) *this = std::move(next);
+  std::vector<Version> all = siblings_;
+  all.insert(all.end(), versions.begin(), versions.end());
+  Result<std::vector<Version>> kept = maximal(std::move(all));
+  if (!kept.is_ok()) return kept.status();
+  if (kept.value() == siblings_) return Status::ok();
+  siblings_ = std::move(kept).value();
+  *changed = true;
+  GOSSIP_ASSERT(check_invariants());
   return Status::ok();
 }
 

@@ -34,16 +34,20 @@ class Register {
   // A register holding one version. REQUIRES: !version.clock.empty(), valid content.
   explicit Register(Version version);
 
-  // Builds a register from any set of versions: keeps the maximal ones. Errors:
-  // kConflictingWrite (equal clocks, different content), kOverLimit (too many siblings),
+  // Builds a register from any set of versions, in any order: keeps the maximal ones.
+  // Errors: kConflictingWrite (equal clocks, different content), kOverLimit (more than
+  // kSiblingsMax maximal versions, or a clock of more than kClockEntriesMax entries),
   // kInvalid (no versions, an empty clock or invalid content).
   static Result<Register> from_versions(std::vector<Version> versions);
 
   // Merges one version in: dropped if dominated by (or equal to) a sibling, otherwise it
   // replaces the siblings it dominates. *changed tells whether the register changed.
-  // Errors: kConflictingWrite, kOverLimit (siblings), kInvalid (empty clock, bad content).
+  // Errors as from_versions.
   Status merge(const Version& version, bool* changed);
-  // Merges every sibling of other in (the lattice join). All-or-nothing.
+  // The lattice join: the maximal versions of the union of both registers' siblings. The
+  // limits bound the result (never an intermediate step), so a join is refused in both
+  // orders or in neither. Equal clocks with different content are checked first
+  // (kConflictingWrite), then the sibling limit (kOverLimit). All-or-nothing.
   Status join(const Register& other, bool* changed);
 
   const std::vector<Version>& siblings() const { return siblings_; }
@@ -57,11 +61,14 @@ class Register {
   bool operator==(const Register&) const = default;
 
  private:
-  struct Validated {};  // the caller has validated the version's content
   Register() = default;
-  Register(Version version, Validated);
-  // merge() for a version whose content is known to be valid.
-  Status merge_valid(const Version& version, bool* changed);
+  // An empty clock (kInvalid), a clock over the entry limit (kOverLimit), invalid content.
+  static Status validate_version(const Version& v);
+  // The maximal versions of `versions` in canonical order, or the reason there are none
+  // within the limits. REQUIRES: !versions.empty(), every version valid.
+  static Result<std::vector<Version>> maximal(std::vector<Version> versions);
+  // this := the maximal versions of siblings ∪ versions. REQUIRES: every version valid.
+  Status join_valid(const std::vector<Version>& versions, bool* changed);
   std::vector<Version> siblings_;
 };
 

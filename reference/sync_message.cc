@@ -125,8 +125,11 @@ bool decode_payload(Reader& r, FrameKind kind, SyncMessage* m) {
     if (m->width < 1 || m->width > kSyncWidthMax) {
       return r.fail(Status::Code::kInvalid, "digest width not in 1..8");
     }
+    // The smallest probe is 3 bytes: an empty leaf set at the root (depth 0, type 1, count 0),
+    // what a node with an empty tree says of its root.
+    constexpr std::size_t kProbeBytesMin = 3;
     std::size_t n = 0;
-    if (!r.count(limits::kPatternsMax, 4, &n, "probe count")) return false;
+    if (!r.count(limits::kPatternsMax, kProbeBytesMin, &n, "probe count")) return false;
     if (n == 0) return r.fail(Status::Code::kNonCanonical, "an empty probe section");
     m->probes.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
@@ -171,6 +174,39 @@ bool decode_payload(Reader& r, FrameKind kind, SyncMessage* m) {
 }
 
 }  // namespace
+
+std::size_t sync_item_bytes(const SyncItem& item) { return 16 + register_bytes(item.reg); }
+
+namespace {
+std::size_t path_bytes(const SyncPath& path) { return 1 + (path.nibbles.size() + 1) / 2; }
+std::size_t tags_bytes(const std::vector<std::uint32_t>& tags) {
+  return varint_bytes(tags.size()) + 4 * tags.size();
+}
+}  // namespace
+
+std::size_t sync_probe_bytes(const SyncProbe& p, std::uint8_t width) {
+  const std::size_t body = p.inner ? 2 + std::size_t(std::popcount(p.present)) * width : tags_bytes(p.tags);
+  return path_bytes(p.path) + 1 + body;
+}
+
+std::size_t sync_want_bytes(const SyncWant& want) { return path_bytes(want.path) + tags_bytes(want.tags); }
+
+std::size_t sync_message_bytes(const SyncMessage& m) {
+  std::size_t n = kFrameOverheadBytes + varint_bytes(m.xid) + 1 + (m.root ? 16 : 0);
+  if (!m.registers.empty()) {
+    n += varint_bytes(m.registers.size());
+    for (const SyncItem& item : m.registers) n += sync_item_bytes(item);
+  }
+  if (!m.probes.empty()) {
+    n += 1 + varint_bytes(m.probes.size());
+    for (const SyncProbe& p : m.probes) n += sync_probe_bytes(p, m.width);
+  }
+  if (!m.wants.empty()) {
+    n += varint_bytes(m.wants.size());
+    for (const SyncWant& w : m.wants) n += sync_want_bytes(w);
+  }
+  return n;
+}
 
 Bytes encode_sync_message(const SyncMessage& m) {
   const bool hello_or_reply = m.kind == FrameKind::kHello || m.kind == FrameKind::kReply;

@@ -74,6 +74,13 @@ struct SyncMessage {
 inline constexpr std::uint8_t kSyncWidthMax = 8;
 inline constexpr std::size_t kSyncTagsMax = 1u << 20;  // tags in one leaf set or want
 
+// Exact encoded sizes, computed without encoding, so that a node keeps every message within
+// its byte budget: sync_message_bytes(m) == encode_sync_message(m).size().
+std::size_t sync_item_bytes(const SyncItem& item);
+std::size_t sync_probe_bytes(const SyncProbe& probe, std::uint8_t width);
+std::size_t sync_want_bytes(const SyncWant& want);
+std::size_t sync_message_bytes(const SyncMessage& m);
+
 // REQUIRES: the canonical orders above, and the sections the kind needs (Hello and Reply:
 // root; Walk: something to say).
 Bytes encode_sync_message(const SyncMessage& message);

@@ -48,6 +48,19 @@ TEST(Fingerprint, PendingMessagesAreAMultiset) {
   EXPECT_EQ(a.fingerprint(), b.fingerprint());
 }
 
+// The ids a node changed (kept for the simulator's bookkeeping, never used by the protocol)
+// are not part of what decides its behaviour: taking them must not change the fingerprint,
+// or exploration keeps apart states that behave alike (issue 13, defect 9).
+TEST(Fingerprint, IgnoresTheChangedIdsNoProtocolStepReads) {
+  Executor a(HistoryConfig{});
+  ASSERT_FALSE(a.apply(write(Op::kCreate, 0, 1)));
+  ASSERT_FALSE(a.apply(write(Op::kRefine, 0, 2)));
+  ASSERT_FALSE(a.apply(Step{Op::kTick}));
+  const auto fp = a.fingerprint();
+  EXPECT_EQ(a.cluster().node(0).take_changed().size(), 1u);  // p0, once
+  EXPECT_EQ(a.fingerprint(), fp);
+}
+
 TEST(Explore, SmallConfigurationIsCompleteCleanAndDeterministic) {
   ExploreConfig c;
   c.writes = 1;

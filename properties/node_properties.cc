@@ -1,0 +1,280 @@
+// Properties of the sync codec and of a node talking with a hostile peer: what one message
+// can make a node do (its work and the bytes it sends are bounded by its byte budget), and
+// what a peer that floods it with Hellos can take from the others (a fair share, no more).
+#include <algorithm>
+
+#include "properties/limit_properties.h"
+#include "properties/rc_support.h"
+#include "reference/codec.h"
+#include "reference/node.h"
+#include "reference/operations.h"
+
+namespace gossip::properties {
+namespace {
+
+using namespace support;
+
+// ---- the sync codec -----------------------------------------------------------------------
+
+SyncPath draw_path(Rng& r) {
+  SyncPath p;
+  const std::size_t depth = r.below(4) == 0 ? 0 : r.below(3) == 0 ? 32 : r.below(6);
+  for (std::size_t i = 0; i < depth; ++i) p.nibbles.push_back(static_cast<std::uint8_t>(r.below(16)));
+  return p;
+}
+
+std::vector<std::uint32_t> draw_tags(Rng& r, std::size_t min) {
+  std::set<std::uint32_t> tags;
+  const std::size_t n = min + r.below(9);
+  while (tags.size() < n) tags.insert(r.below(4) == 0 ? UINT32_MAX - static_cast<std::uint32_t>(r.below(4))
+                                                       : static_cast<std::uint32_t>(r.next()));
+  return {tags.begin(), tags.end()};
+}
+
+// A sync message of any kind with every section its kind allows: registers, inner probes,
+// leaf sets (empty ones too, at the root too: what an empty node says), wants, any width.
+SyncMessage draw_sync_message(Rng& r, int kind) {
+  SyncMessage m;
+  m.kind = kind == 0 ? FrameKind::kHello : kind == 1 ? FrameKind::kReply : FrameKind::kWalk;
+  m.xid = r.below(3) == 0 ? r.next() : 1 + r.below(1u << 14);
+  if (m.kind != FrameKind::kWalk) {
+    Digest d;
+    for (auto& b : d.bytes) b = static_cast<std::uint8_t>(r.below(256));
+    m.root = d;
+  } else {
+    m.from_initiator = r.below(2) == 0;
+  }
+  std::set<std::uint32_t> ids;
+  for (std::size_t i = r.below(4); i > 0; --i) ids.insert(static_cast<std::uint32_t>(r.below(64)));
+  for (std::uint32_t i : ids) {
+    VectorClock clock;
+    clock.set(ReplicaId::of(static_cast<std::uint32_t>(r.below(8)), 0), 1 + r.below(1000));
+    m.registers.push_back(SyncItem{pattern_of(i), Register(Version{std::move(clock), content_of(i)})});
+  }
+  m.width = static_cast<std::uint8_t>(1 + r.below(kSyncWidthMax));
+  if (m.kind != FrameKind::kHello) {
+    std::map<SyncPath, SyncProbe> probes;
+    for (std::size_t i = r.below(5); i > 0; --i) {
+      SyncProbe p;
+      p.path = draw_path(r);
+      p.inner = p.path.nibbles.size() < 32 && r.below(2) == 0;
+      if (p.inner) {
+        p.present = static_cast<std::uint16_t>(1 + r.below(0xFFFF));
+        p.digests.resize(std::size_t(std::popcount(p.present)) * m.width);
+        for (auto& b : p.digests) b = static_cast<std::uint8_t>(r.below(256));
+      } else if (r.below(2) == 0) {
+        p.tags = draw_tags(r, 0);
+      }
+      probes.emplace(p.path, std::move(p));
+    }
+    for (auto& [path, p] : probes) m.probes.push_back(std::move(p));
+  }
+  if (m.kind == FrameKind::kWalk) {
+    std::map<SyncPath, std::vector<std::uint32_t>> wants;
+    for (std::size_t i = r.below(4); i > 0; --i) wants.emplace(draw_path(r), draw_tags(r, 1));
+    for (auto& [path, tags] : wants) m.wants.push_back(SyncWant{path, std::move(tags)});
+    if (m.registers.empty() && m.probes.empty() && m.wants.empty()) m.wants.push_back(SyncWant{SyncPath{}, {7}});
+  }
+  return m;
+}
+
+// I11 for the sync messages: every message a node may send decodes, re-encodes to the same
+// bytes, and is as long as sync_message_bytes says (the size a node budgets with).
+Outcome sync_codec_round_trip(const RunOptions& o) {
+  return run_property("sync_codec_round_trip", o, o.profile.size, [] {
+    const int kind = *rc::gen::inRange(0, 3);
+    const auto seed = *rc::gen::inRange<std::uint64_t>(0, 1u << 30);
+    recorder->note_case(1);
+    Rng r(seed);
+    const SyncMessage m = draw_sync_message(r, kind);
+    const Bytes bytes = encode_sync_message(m);
+    const Result<SyncMessage> back = decode_sync_message(bytes);
+    std::string what = "a " + std::string(kind == 0 ? "Hello" : kind == 1 ? "Reply" : "Walk") + " of " +
+                       std::to_string(m.registers.size()) + " registers, " + std::to_string(m.probes.size()) +
+                       " probes, " + std::to_string(m.wants.size()) + " wants (seed " + std::to_string(seed) + ")";
+    if (!back.is_ok()) GOSSIP_PROP_FAIL(1, "I11: " + what + " does not decode: " + back.status().message());
+    if (encode_sync_message(back.value()) != bytes) GOSSIP_PROP_FAIL(1, "I11: " + what + " re-encodes to other bytes");
+    if (sync_message_bytes(m) != bytes.size()) {
+      GOSSIP_PROP_FAIL(1, "I11: " + what + " is " + std::to_string(bytes.size()) + " bytes, sync_message_bytes says " +
+                              std::to_string(sync_message_bytes(m)));
+    }
+  });
+}
+
+// ---- a node and a hostile peer --------------------------------------------------------------
+
+constexpr NodeId kVictim = 0, kHonest = 1, kLiar = 2;
+
+std::shared_ptr<const std::vector<NodeId>> three_members() {
+  static const auto m = std::make_shared<const std::vector<NodeId>>(std::vector<NodeId>{0, 1, 2});
+  return m;
+}
+
+Bytes hello(std::uint64_t xid, const Digest& root) {
+  SyncMessage m;
+  m.kind = FrameKind::kHello;
+  m.xid = xid;
+  m.root = root;
+  return encode_sync_message(m);
+}
+
+// What a liar asks in one Walk of an exchange it started: leaf sets that claim to hold
+// nothing (or a few made-up entries) at shallow paths, inner probes of made-up digests, wants
+// of made-up tags anywhere: each makes an honest node look through a large part of its tree.
+SyncMessage lying_walk(Rng& r, std::uint64_t xid, std::uint8_t width) {
+  SyncMessage m;
+  m.kind = FrameKind::kWalk;
+  m.xid = xid;
+  m.from_initiator = true;
+  m.width = width;
+  std::map<SyncPath, SyncProbe> probes;
+  std::map<SyncPath, std::vector<std::uint32_t>> wants;
+  for (std::size_t i = 1 + r.below(16); i > 0; --i) {
+    SyncPath path;
+    for (std::size_t d = r.below(3); d > 0; --d) path.nibbles.push_back(static_cast<std::uint8_t>(r.below(16)));
+    switch (r.below(3)) {
+      case 0: {
+        SyncProbe p;
+        p.path = path;
+        if (r.below(2) == 0) p.tags = draw_tags(r, 0);
+        probes.emplace(path, std::move(p));
+        break;
+      }
+      case 1: {
+        SyncProbe p;
+        p.path = path;
+        p.inner = true;
+        p.present = static_cast<std::uint16_t>(1 + r.below(0xFFFF));
+        p.digests.resize(std::size_t(std::popcount(p.present)) * width);
+        for (auto& b : p.digests) b = static_cast<std::uint8_t>(r.below(256));
+        probes.emplace(path, std::move(p));
+        break;
+      }
+      default:
+        wants.emplace(path, draw_tags(r, 1));
+        break;
+    }
+  }
+  for (auto& [path, p] : probes) m.probes.push_back(std::move(p));
+  for (auto& [path, tags] : wants) m.wants.push_back(SyncWant{path, std::move(tags)});
+  return m;
+}
+
+// What a node sends must fit its budget: every message at most message_bytes_max bytes.
+std::string over_budget(const std::vector<Outgoing>& out, std::size_t budget) {
+  for (const Outgoing& m : out) {
+    if (m.bytes.size() > budget) {
+      return "a message of kind " + std::to_string(static_cast<int>(m.kind)) + " with " + std::to_string(m.registers) +
+             " registers is " + std::to_string(m.bytes.size()) + " bytes, over the budget of " + std::to_string(budget);
+    }
+  }
+  return "";
+}
+
+// A liar's messages cost a node work bounded by its byte budget, not by its state: one
+// message makes it visit at most message_bytes_max / 3 + 64 entries of its tree, and every
+// message it sends, to the liar or anyone, fits message_bytes_max.
+Outcome hostile_work_bounded(const RunOptions& o) {
+  static const State small = genesis_state(300);
+  static const State large = genesis_state(3000);
+  return run_property("hostile_work_bounded", o, o.profile.size, [] {
+    const bool big = *rc::gen::arbitrary<bool>();
+    const std::size_t budget = *rc::gen::element<std::size_t>(256, 1024, 4096, 65536);
+    const auto walks = *rc::gen::inRange<std::uint32_t>(1, 12);
+    const auto seed = *rc::gen::inRange<std::uint64_t>(0, 1u << 30);
+    recorder->note_case(walks);
+    NodeConfig config;
+    config.cluster_seed = 7;
+    config.message_bytes_max = budget;
+    Node victim(kVictim, ReplicaId::of(kVictim, 0), three_members(), config, seed, big ? large : small);
+    victim.tick(0);
+    (void)victim.take_outbox();
+    Rng r(seed);
+    const std::uint64_t xid = 1 + r.below(1000);
+    const std::string what = std::to_string(big ? 3000 : 300) + " patterns, budget " + std::to_string(budget) +
+                             ", seed " + std::to_string(seed);
+    victim.receive(kLiar, hello(xid, Digest{}));  // a wrong root: the victim answers
+    std::string problem = over_budget(victim.take_outbox(), budget);
+    if (!problem.empty()) GOSSIP_PROP_FAIL(1, "budget: " + what + ": answering a Hello, " + problem);
+    const std::uint64_t visits_max = budget / 3 + 64;
+    for (std::uint32_t k = 0; k < walks; ++k) {
+      const std::uint64_t before = victim.counters().entries_visited;
+      victim.receive(kLiar, encode_sync_message(lying_walk(r, xid, config.walk_width)));
+      const std::uint64_t visits = victim.counters().entries_visited - before;
+      if (visits > visits_max) {
+        GOSSIP_PROP_FAIL(k + 1, "work: " + what + ": one lying Walk made the node visit " + std::to_string(visits) +
+                                    " entries, over budget / 3 + 64 = " + std::to_string(visits_max));
+      }
+      problem = over_budget(victim.take_outbox(), budget);
+      if (!problem.empty()) GOSSIP_PROP_FAIL(k + 1, "budget: " + what + ": answering lying Walk " + std::to_string(k + 1) + ", " + problem);
+    }
+  });
+}
+
+// Peers that flood a node with Hellos (made-up roots, ever new exchange ids) take at most
+// their fair share of the exchanges the node answers: while fewer than exchanges_max /
+// exchanges_per_peer_max of them flood, an honest peer's Hello is still answered; and however
+// many flood, the node still starts its own exchange every interval.
+Outcome flood_fair_share(const RunOptions& o) {
+  static const State base = genesis_state(40);
+  return run_property("flood_fair_share", o, o.profile.size, [] {
+    const auto liars = *rc::gen::weightedOneOf<std::uint32_t>(
+        {{3, rc::gen::just<std::uint32_t>(1)}, {1, rc::gen::inRange<std::uint32_t>(2, 41)}});
+    const auto flood = *rc::gen::inRange<std::uint32_t>(1, 300);
+    const auto rounds = *rc::gen::inRange<std::uint32_t>(1, 8);
+    const auto seed = *rc::gen::inRange<std::uint64_t>(0, 1u << 30);
+    recorder->note_case(rounds);
+    NodeConfig config;
+    config.cluster_seed = 7;
+    auto members = std::make_shared<std::vector<NodeId>>();
+    for (NodeId n = 0; n < liars + 2; ++n) members->push_back(n);  // 0 the node, 1 honest, 2.. liars
+    Node victim(kVictim, ReplicaId::of(kVictim, 0), members, config, seed, base);
+    State honest = base;
+    RC_ASSERT(refine(honest, ReplicaId::of(kHonest, 0), pattern_of(3), content_of(1)).is_ok());
+    Rng r(seed);
+    const Time half = config.gossip_interval / 2;
+    const std::uint32_t per_liar = 1 + flood / liars;
+    const bool share_left = liars * config.exchanges_per_peer_max < config.exchanges_max;
+    std::uint64_t xid = 1;
+    const std::string what = std::to_string(liars) + " peers sending " + std::to_string(per_liar) +
+                             " Hellos each every half interval (seed " + std::to_string(seed) + ")";
+    for (std::uint32_t k = 0; k < 2 * rounds; ++k) {
+      for (NodeId liar = 2; liar < liars + 2; ++liar) {
+        for (std::uint32_t f = 0; f < per_liar; ++f) {
+          Digest root;
+          for (auto& b : root.bytes) b = static_cast<std::uint8_t>(r.below(256));
+          victim.receive(liar, hello(xid++, root));
+        }
+      }
+      (void)victim.take_outbox();
+      victim.tick(k * half);
+      (void)victim.take_outbox();
+      if (victim.counters().exchanges_skipped != 0) {
+        GOSSIP_PROP_FAIL(k + 1, "fairness: with " + what + ", the node skipped starting its own exchange");
+      }
+      if (k % 2 == 1 || !share_left) continue;  // an honest peer starts one exchange per interval
+      const std::uint64_t honest_xid = 1'000'000 + k;
+      victim.receive(kHonest, hello(honest_xid, honest.root()));
+      const std::vector<Outgoing> out = victim.take_outbox();
+      const bool answered = std::any_of(out.begin(), out.end(), [&](const Outgoing& m) {
+        return m.to == kHonest && m.kind == FrameKind::kReply && m.xid == honest_xid;
+      });
+      if (!answered) GOSSIP_PROP_FAIL(k + 1, "fairness: with " + what + ", an honest peer's Hello got no Reply");
+    }
+  });
+}
+
+}  // namespace
+
+std::vector<Property> hostile_properties() {
+  return {
+      {"sync_codec_round_trip", "every sync message decodes, re-encodes to itself and is as long as budgeted", "I11",
+       "probe-min-four-bytes", sync_codec_round_trip},
+      {"hostile_work_bounded", "a liar's messages cost work and replies bounded by the byte budget, not by the state",
+       "I11", "work-unbounded-by-budget", hostile_work_bounded},
+      {"flood_fair_share", "peers flooding Hellos cannot keep a node from answering others or gossiping itself", "I1",
+       "no-fair-share", flood_fair_share},
+  };
+}
+
+}  // namespace gossip::properties
