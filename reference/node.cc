@@ -37,6 +37,7 @@ constexpr std::size_t kSectionBytesMax = 3 * 5 + 1;
 // order, as long as they fit; what does not fit is left out (the walk finds it again in a
 // later exchange). Returns how many items were left out.
 std::uint64_t fit_to_budget(SyncMessage& m, std::size_t budget) {
+  if (sync_message_bytes(m) <= budget) return 0;  // the common case: all of it fits
   SyncMessage fitted;
   fitted.kind = m.kind;
   fitted.xid = m.xid;
@@ -76,9 +77,9 @@ SyncPath child_path(const SyncPath& p, std::uint8_t i) {
 }  // namespace
 
 // What one incoming message makes us say: registers to send (by id, so each goes once),
-// probes and wants.
-// Its work is bounded by the byte budget: it visits at most `visits_left` entries of the tree
-// and stops gathering registers once they fill a message (docs/PROTOCOL.md, "Budgets").
+// probes and wants. Its work is bounded by the byte budget: it visits at most `visits_left`
+// entries of the tree and stops gathering registers once they fill a message
+// (docs/PROTOCOL.md, "Budgets and fair shares").
 struct Node::Reply {
   explicit Reply(const NodeConfig& config)
       : visits_left(config.message_bytes_max / 3 + 64), register_bytes_max(config.message_bytes_max) {}
@@ -303,20 +304,21 @@ void Node::start_exchange() {
   send(peer, key, std::move(hello));
 }
 
-void Node::send(NodeId to, const ExchangeKey& key, SyncMessage m) {
+bool Node::send(NodeId to, const ExchangeKey& key, SyncMessage m) {
   Outgoing out;
   out.to = to;
   out.initiator = key.initiator;
   out.xid = key.xid;
   out.kind = m.kind;
   counters_.cut_by_budget += fit_to_budget(m, config_.message_bytes_max);
-  if (m.kind == FrameKind::kWalk && m.registers.empty() && m.probes.empty() && m.wants.empty()) return;
+  if (m.kind == FrameKind::kWalk && m.registers.empty() && m.probes.empty() && m.wants.empty()) return false;
   out.registers = static_cast<std::uint32_t>(m.registers.size());
   out.bytes = encode_sync_message(m);
   ++counters_.messages_sent;
   counters_.bytes_sent += out.bytes.size();
   counters_.registers_sent += m.registers.size();
   outbox_.push_back(std::move(out));
+  return true;
 }
 
 void Node::take_outbox(std::vector<Outgoing>* out) {
@@ -453,8 +455,7 @@ void Node::on_answer(NodeId from, const SyncMessage& m, std::uint32_t checksum) 
   for (auto& [path, probe] : out.probes) walk.probes.push_back(std::move(probe));
   for (auto& [path, tags] : out.wants) walk.wants.push_back(SyncWant{path, std::move(tags)});
   if (walk.registers.empty() && walk.probes.empty() && walk.wants.empty()) return;
-  ++ex.messages;
-  send(from, key, std::move(walk));  // an exchange may end here if nothing fits the budget
+  if (send(from, key, std::move(walk))) ++ex.messages;  // nothing fit the budget: the exchange ends
 }
 
 SyncProbe Node::probe_of(const SyncPath& path, std::uint64_t s) const {

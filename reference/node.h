@@ -172,7 +172,8 @@ class Node {
   void on_answer(NodeId from, const SyncMessage& m, std::uint32_t checksum);
   SyncProbe probe_of(const SyncPath& path, std::uint64_t salt) const;
   void answer_probes(const ExchangeKey& key, const SyncMessage& m, Reply& out) const;
-  void send(NodeId to, const ExchangeKey& key, SyncMessage m);
+  // Fits m to the byte budget and queues it; false when nothing of a Walk was left to send.
+  bool send(NodeId to, const ExchangeKey& key, SyncMessage m);
 
   NodeId self_;
   ReplicaId replica_;
