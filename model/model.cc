@@ -48,20 +48,25 @@ std::optional<Register> join(const Register& a, const Register& b) {
   return std::move(j.joined);
 }
 
-Clock write_clock(const Register& seen, Replica writer) {
+namespace {
+// The pointwise max of the clocks of `seen`: what a write over it has seen.
+Clock joined_clock(const Register& seen) {
   Clock out;
   for (const auto& [clock, unused] : seen) {
     for (const auto& [r, n] : clock) out[r] = std::max(out[r], n);
   }
+  return out;
+}
+}  // namespace
+
+Clock write_clock(const Register& seen, Replica writer) {
+  Clock out = joined_clock(seen);
   ++out[writer];
   return out;
 }
 
 std::string write_refusal(const Register& seen, Replica writer) {
-  Clock joined;
-  for (const auto& [clock, unused] : seen) {
-    for (const auto& [r, n] : clock) joined[r] = std::max(joined[r], n);
-  }
+  const Clock joined = joined_clock(seen);
   auto it = joined.find(writer);
   if (it != joined.end() && it->second == UINT64_MAX) return "the writer's counter is at its maximum";
   const std::size_t entries = joined.size() + (it == joined.end() ? 1 : 0);
