@@ -179,7 +179,7 @@ int run_mutants(const MutantsOptions& o) {
       j.seconds = elapsed;
       --running;
       ++finished;
-      std::cout << "  " << std::left << std::setw(34) << j.name << " done in " << std::fixed << std::setprecision(1)
+      std::cout << "  " << std::left << std::setw(36) << j.name << " done in " << std::fixed << std::setprecision(1)
                 << elapsed << " s" << std::defaultfloat << std::endl;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -263,12 +263,12 @@ int run_mutants(const MutantsOptions& o) {
   // Every runner runs a prefix of the catalogue (all of it, or up to its first failure with
   // --fail-fast), so `properties`, gathered in order of first appearance, is in catalogue order.
   std::cout << "\nkill matrix (X: the property failed on the mutant; blank: not run)\n";
-  std::cout << std::left << std::setw(34) << "mutant";
+  std::cout << std::left << std::setw(36) << "mutant";
   for (std::size_t i = 0; i < properties.size(); ++i) std::cout << std::setw(3) << i + 1;
   std::cout << " killed  s_to_kill  shrunk\n";
   for (std::size_t k = 0; k < jobs.size(); ++k) {
     const auto& m = out_mutants[k];
-    std::cout << std::setw(34) << jobs[k].name;
+    std::cout << std::setw(36) << jobs[k].name;
     for (const std::string& p : properties) {
       const auto& row = cell[jobs[k].name];
       const auto it = row.find(p);

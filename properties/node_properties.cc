@@ -3,6 +3,7 @@
 // what a peer that floods it with Hellos can take from the others (a fair share, no more).
 #include <algorithm>
 
+#include "faultnet/cluster.h"
 #include "properties/limit_properties.h"
 #include "properties/rc_support.h"
 #include "reference/codec.h"
@@ -211,6 +212,49 @@ Outcome hostile_work_bounded(const RunOptions& o) {
   });
 }
 
+// A register too large for any message never travels (docs/PROTOCOL.md, "Budgets"), but it
+// must not hold back the others: a node that starts empty receives, by walks alone (nothing is
+// fresh), every register of its peer that fits a message, within 40 rounds, beside registers
+// that never fit.
+Outcome budget_strands_nothing(const RunOptions& o) {
+  return run_property("budget_strands_nothing", o, o.profile.size, [] {
+    const auto oversize = *rc::gen::inRange<std::uint32_t>(1, 8);
+    const auto seed = *rc::gen::inRange<std::uint64_t>(0, 1u << 30);
+    recorder->note_case(oversize);
+    constexpr std::size_t kBudget = 512;
+    State full = genesis_state(40);
+    Rng r(seed);
+    std::set<PatternId> big;
+    while (big.size() < oversize) big.insert(pattern_of(static_cast<std::uint32_t>(r.below(40))));
+    for (const PatternId& id : big) {
+      Content c = content_of(1);
+      c.summary.assign(600, 'x');  // a register of about 640 bytes: over any 512-byte message
+      RC_ASSERT(refine(full, kGenesisWriter, id, c).is_ok());
+    }
+    faultnet::ClusterConfig cc;
+    cc.nodes = 2;
+    cc.seed = seed;
+    cc.node.cluster_seed = 7;
+    cc.node.message_bytes_max = kBudget;
+    cc.initial = {full, State(7)};
+    faultnet::Cluster c(cc);
+    for (std::uint32_t round = 0; round < 40; ++round) {
+      c.tick();
+      c.deliver_all();
+    }
+    std::size_t missing = 0;
+    full.for_each([&](const PatternId& id, const Register& reg) {
+      if (big.count(id) == 0 && c.node(1).state().find(id) == nullptr) ++missing;
+      (void)reg;
+    });
+    if (missing > 0) {
+      GOSSIP_PROP_FAIL(oversize, "budget: with " + std::to_string(oversize) + " registers over a " +
+                                     std::to_string(kBudget) + "-byte budget among 40 (seed " + std::to_string(seed) +
+                                     "), " + std::to_string(missing) + " registers that fit never reached an empty node in 40 rounds");
+    }
+  }, std::max(100, o.profile.cases / 4));  // a quarter of the cases: each runs 40 rounds
+}
+
 // Peers that flood a node with Hellos (made-up roots, ever new exchange ids) take at most
 // their fair share of the exchanges the node answers: while fewer than exchanges_max /
 // exchanges_per_peer_max of them flood, an honest peer's Hello is still answered; and however
@@ -272,6 +316,8 @@ std::vector<Property> hostile_properties() {
        "probe-min-four-bytes", sync_codec_round_trip},
       {"hostile_work_bounded", "a liar's messages cost work and replies bounded by the byte budget, not by the state",
        "I11", "work-unbounded-by-budget", hostile_work_bounded},
+      {"budget_strands_nothing", "a register too large for any message holds back no other register", "I1",
+       "oversize-register-fills-the-budget", budget_strands_nothing},
       {"flood_fair_share", "peers flooding Hellos cannot keep a node from answering others or gossiping itself", "I1",
        "no-fair-share", flood_fair_share},
   };

@@ -32,6 +32,9 @@ std::uint32_t entry_tag(std::uint64_t salt, const Digest& entry_digest) {
 
 // Bounds from above the bytes of each section's count varint and of the probes' width byte.
 constexpr std::size_t kSectionBytesMax = 3 * 5 + 1;
+// Bounds from above what a message takes besides its registers, probes and wants: the frame,
+// the xid, the flags, a root and the sections' counts.
+constexpr std::size_t kMessageOverheadMax = kFrameOverheadBytes + 10 + 1 + 16 + kSectionBytesMax;
 
 // Keeps `m` within `budget` bytes: its wants, then its probes, then its registers, each in
 // order, as long as they fit; what does not fit is left out (the walk finds it again in a
@@ -82,7 +85,8 @@ SyncPath child_path(const SyncPath& p, std::uint8_t i) {
 // (docs/PROTOCOL.md, "Budgets and fair shares").
 struct Node::Reply {
   explicit Reply(const NodeConfig& config)
-      : visits_left(config.message_bytes_max / 3 + 64), register_bytes_max(config.message_bytes_max) {}
+      : visits_left(config.message_bytes_max / 3 + 64),
+        register_bytes_max(config.message_bytes_max - std::min(config.message_bytes_max, kMessageOverheadMax)) {}
   // Shared, immutable registers: one taken before a join stays what it was after it.
   std::map<PatternId, std::shared_ptr<const Register>> registers;
   std::map<SyncPath, SyncProbe> probes;
@@ -100,10 +104,13 @@ struct Node::Reply {
     return true;
   }
   bool full() const { return register_bytes >= register_bytes_max; }
-  // Gathers e's register to send; false once the registers fill a message.
+  // Gathers e's register to send; false once the registers fill a message. A register that
+  // could never fit one is passed over, uncharged, so that it holds back no other.
   bool gather(const MerkleTree::Entry& e) {
     if (full()) return false;
-    if (registers.emplace(e.id, e.reg).second) register_bytes += 16 + gossip::register_bytes(*e.reg);
+    const std::size_t bytes = 16 + gossip::register_bytes(*e.reg);
+    if (bytes > register_bytes_max) return true;
+    if (registers.emplace(e.id, e.reg).second) register_bytes += bytes;
     return true;
   }
 };
@@ -350,6 +357,10 @@ void Node::join_registers(const std::vector<SyncItem>& items) {
 
 void Node::receive(NodeId from, ByteView bytes) {
   ++counters_.messages_received;
+  if (from == self_) {  // a node never sends to itself: whoever claims to be us is dropped
+    ++counters_.decode_errors;
+    return;
+  }
   Result<SyncMessage> decoded = decode_sync_message(bytes);
   if (!decoded.is_ok()) {
     ++counters_.decode_errors;
@@ -397,7 +408,7 @@ void Node::on_hello(NodeId from, const SyncMessage& m, std::uint32_t checksum) {
   reply.registers = fresh_registers(m.registers);
   // Probe our root, so the walk starts one round trip earlier.
   reply.width = config_.walk_width;
-  reply.probes.push_back(probe_of(SyncPath{}, salt(key)));
+  reply.probes.push_back(*probe_of(SyncPath{}, salt(key)));  // no budget: at most one leaf
   ++ex.messages;
   send(from, key, std::move(reply));
 }
@@ -458,7 +469,7 @@ void Node::on_answer(NodeId from, const SyncMessage& m, std::uint32_t checksum) 
   if (send(from, key, std::move(walk))) ++ex.messages;  // nothing fit the budget: the exchange ends
 }
 
-SyncProbe Node::probe_of(const SyncPath& path, std::uint64_t s) const {
+std::optional<SyncProbe> Node::probe_of(const SyncPath& path, std::uint64_t s, Reply* out) const {
   // Our description of the subtree at `path`: its child digests when it is an inner node,
   // otherwise the tags of the entries under it (none when it is empty).
   const MerkleTree& tree = state_.tree();
@@ -476,10 +487,14 @@ SyncProbe Node::probe_of(const SyncPath& path, std::uint64_t s) const {
     }
   } else {
     // Only ever of a leaf, or of the part of a leaf under `path`: at most kLeafCapacity tags.
+    // Charged to the answer's visit budget; a leaf set cut short is not sent at all.
+    bool complete = true;
     tree.for_each_under(path.nibbles, [&](const MerkleTree::Entry& e) {
-      p.tags.push_back(entry_tag(s, e.digest));
-      return true;
+      complete = out == nullptr || out->visit();
+      if (complete) p.tags.push_back(entry_tag(s, e.digest));
+      return complete;
     });
+    if (!complete) return std::nullopt;
     std::sort(p.tags.begin(), p.tags.end());
     p.tags.erase(std::unique(p.tags.begin(), p.tags.end()), p.tags.end());
   }
@@ -500,8 +515,7 @@ void Node::answer_probes(const ExchangeKey& key, const SyncMessage& m, Reply& ou
       const MerkleTree::NodeView mine = tree.node_at(theirs.path.nibbles);
       if (!(mine.exists && !mine.leaf)) {
         // Their subtree is larger than ours: describe ours entry by entry.
-        SyncProbe p = probe_of(theirs.path, s);
-        out.probes.emplace(p.path, std::move(p));
+        if (std::optional<SyncProbe> p = probe_of(theirs.path, s, &out)) out.probes.emplace(p->path, std::move(*p));
         continue;
       }
       std::size_t at = 0;
@@ -526,8 +540,7 @@ void Node::answer_probes(const ExchangeKey& key, const SyncMessage& m, Reply& ou
         } else if (!they_have) {
           send_all_under(child);
         } else {
-          SyncProbe p = probe_of(child, s);
-          out.probes.emplace(p.path, std::move(p));
+          if (std::optional<SyncProbe> p = probe_of(child, s, &out)) out.probes.emplace(p->path, std::move(*p));
         }
       }
     } else {

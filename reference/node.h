@@ -30,6 +30,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -87,7 +88,7 @@ struct NodeCounters {
   std::uint64_t messages_sent = 0;
   std::uint64_t messages_received = 0;
   std::uint64_t bytes_sent = 0;
-  std::uint64_t decode_errors = 0;          // corrupt or malformed input, dropped whole
+  std::uint64_t decode_errors = 0;          // corrupt, malformed or self-addressed input, dropped whole
   std::uint64_t unknown_exchange = 0;       // a Reply or Walk for no live exchange (late)
   std::uint64_t duplicates_ignored = 0;
   std::uint64_t over_budget = 0;            // dropped: exchange or message budget exceeded
@@ -170,7 +171,8 @@ class Node {
   std::uint64_t salt(const ExchangeKey& key) const;
   void on_hello(NodeId from, const SyncMessage& m, std::uint32_t checksum);
   void on_answer(NodeId from, const SyncMessage& m, std::uint32_t checksum);
-  SyncProbe probe_of(const SyncPath& path, std::uint64_t salt) const;
+  // Our description of the subtree at `path`; nullopt when `out`'s visit budget ran out.
+  std::optional<SyncProbe> probe_of(const SyncPath& path, std::uint64_t salt, Reply* out = nullptr) const;
   void answer_probes(const ExchangeKey& key, const SyncMessage& m, Reply& out) const;
   // Fits m to the byte budget and queues it; false when nothing of a Walk was left to send.
   bool send(NodeId to, const ExchangeKey& key, SyncMessage m);
