@@ -673,14 +673,19 @@ std::uint64_t trial_seed(std::uint64_t seed, std::uint64_t trial) {
 }
 
 std::vector<std::uint32_t> ideal_push_pull(std::uint32_t n, std::uint32_t loss_ppm,
-                                           std::uint32_t trials, std::uint64_t seed) {
+                                           std::uint32_t trials, std::uint64_t seed,
+                                           std::uint32_t initially) {
   std::vector<std::uint32_t> out;
   Rng rng = Rng(seed).fork("ideal push-pull");
   std::vector<std::uint8_t> knows(n), next(n);
   for (std::uint32_t t = 0; t < trials; ++t) {
     std::fill(knows.begin(), knows.end(), 0);
-    knows[rng.below(n)] = 1;
-    std::uint32_t informed = 1, rounds = 0;
+    for (std::uint32_t k = 0; k < initially;) {  // distinct nodes, drawn uniformly
+      const std::size_t v = rng.below(n);
+      k += knows[v] ? 0u : 1u;
+      knows[v] = 1;
+    }
+    std::uint32_t informed = initially, rounds = 0;
     while (informed < n) {
       ++rounds;
       next = knows;

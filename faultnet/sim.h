@@ -91,8 +91,10 @@ std::uint64_t trial_seed(std::uint64_t seed, std::uint64_t trial);
 
 // Ideal push-pull rumour spreading (MISSION.md): synchronous rounds, each node contacts one
 // uniformly random peer, an exchange lost with probability loss_ppm; returns the rounds until
-// all n nodes know, one value per trial.
+// all n nodes know, one value per trial. The rumour starts at `initially` nodes (1 to n) drawn
+// at random: one for a write, half of them for one side's writes after a partition heals.
 std::vector<std::uint32_t> ideal_push_pull(std::uint32_t n, std::uint32_t loss_ppm,
-                                           std::uint32_t trials, std::uint64_t seed);
+                                           std::uint32_t trials, std::uint64_t seed,
+                                           std::uint32_t initially = 1);
 
 }  // namespace faultnet

@@ -24,6 +24,14 @@ Order compare(const Clock& a, const Clock& b) {
   return Order::kEqual;
 }
 
+void append_varint(std::string& out, std::uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7F) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+
 JoinOutcome join_checked(const Register& a, const Register& b) {
   Register all = a;
   for (const auto& [clock, content] : b) {
@@ -74,6 +82,104 @@ std::string write_refusal(const Register& seen, Replica writer) {
   return "";
 }
 
+bool valid_utf8(const std::string& bytes) {
+  std::size_t i = 0;
+  while (i < bytes.size()) {
+    const auto b = static_cast<unsigned char>(bytes[i]);
+    std::size_t len = 0;
+    std::uint32_t cp = 0;
+    if (b < 0x80) { len = 1; cp = b; }
+    else if ((b & 0xE0) == 0xC0) { len = 2; cp = b & 0x1F; }
+    else if ((b & 0xF0) == 0xE0) { len = 3; cp = b & 0x0F; }
+    else if ((b & 0xF8) == 0xF0) { len = 4; cp = b & 0x07; }
+    else return false;
+    if (i + len > bytes.size()) return false;
+    for (std::size_t k = 1; k < len; ++k) {
+      const auto c = static_cast<unsigned char>(bytes[i + k]);
+      if ((c & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (c & 0x3F);
+    }
+    static constexpr std::uint32_t kSmallest[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kSmallest[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += len;
+  }
+  return true;
+}
+
+const char* to_string(WriteError error) {
+  switch (error) {
+    case WriteError::kNone: return "ok";
+    case WriteError::kNotFound: return "not found";
+    case WriteError::kAlreadyExists: return "already exists";
+    case WriteError::kInvalid: return "invalid";
+    case WriteError::kOverLimit: return "over limit";
+  }
+  return "?";
+}
+
+namespace {
+// Why `content` cannot be written, in the order the checks are made; kNone when it can.
+std::pair<WriteError, std::string> content_refusal(const Content& c) {
+  if (c.summary.size() > kSummaryBytesMax) {
+    return {WriteError::kOverLimit, "a summary of " + std::to_string(c.summary.size()) + " bytes"};
+  }
+  if (!valid_utf8(c.summary)) return {WriteError::kInvalid, "a summary that is not UTF-8"};
+  if (c.episodes.size() > kEpisodesMax) {
+    return {WriteError::kOverLimit, std::to_string(c.episodes.size()) + " episodes"};
+  }
+  return {WriteError::kNone, ""};
+}
+}  // namespace
+
+ExpectedWrite expected_write(const StateMap& held, WriteOp op, Replica writer, const PatternKey& pattern,
+                             const PatternKey& into, const Content& content) {
+  ExpectedWrite out;
+  auto refuse = [&](WriteError e, std::string why) {
+    out.error = e;
+    out.why = std::move(why);
+    out.versions.clear();
+    return out;
+  };
+  const auto a = held.find(pattern);
+  std::vector<std::pair<PatternKey, Content>> planned;  // (pattern, content), in write order
+  switch (op) {
+    case WriteOp::kCreate:
+      if (a != held.end()) return refuse(WriteError::kAlreadyExists, "the pattern exists");
+      planned.emplace_back(pattern, content);
+      break;
+    case WriteOp::kRefine:
+      if (a == held.end()) return refuse(WriteError::kNotFound, "no such pattern");
+      planned.emplace_back(pattern, content);
+      break;
+    case WriteOp::kAbsorb: {
+      if (pattern == into) return refuse(WriteError::kInvalid, "a pattern cannot absorb itself");
+      const auto b = held.find(into);
+      if (a == held.end()) return refuse(WriteError::kNotFound, "no absorbed pattern");
+      if (b == held.end()) return refuse(WriteError::kNotFound, "no target pattern");
+      const Content ca = merged(a->second);
+      Content cb = merged(b->second);
+      cb.episodes.insert(ca.episodes.begin(), ca.episodes.end());
+      Content marked = ca;
+      marked.absorbed_into = into;
+      planned.emplace_back(into, std::move(cb));
+      planned.emplace_back(pattern, std::move(marked));
+      break;
+    }
+  }
+  for (auto& [p, c] : planned) {
+    auto [error, why] = content_refusal(c);
+    if (error != WriteError::kNone) return refuse(error, std::move(why));
+    const auto it = held.find(p);
+    const Register none;
+    const Register& seen = it == held.end() ? none : it->second;
+    if (std::string limit = write_refusal(seen, writer); !limit.empty()) {
+      return refuse(WriteError::kOverLimit, std::move(limit));
+    }
+    out.versions.emplace_back(p, Version{write_clock(seen, writer), std::move(c)});
+  }
+  return out;
+}
+
 std::string to_string(const Clock& clock) {
   std::ostringstream out;
   out << '{';
@@ -88,13 +194,7 @@ std::string to_string(const Clock& clock) {
 
 namespace {
 
-void varint(std::string& out, std::uint64_t v) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<char>((v & 0x7F) | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<char>(v));
-}
+void varint(std::string& out, std::uint64_t v) { append_varint(out, v); }
 
 // Exact: 256 entries of at most 2^64 - 1 need 72 bits; a sum that wraps would rank a clock
 // of huge counters below a clock of small ones.
@@ -166,6 +266,39 @@ std::array<std::uint8_t, 16> content_digest(const Content& c) {
   return hash(0, bytes);
 }
 
+std::string encode_content(const Content& c) {
+  std::string out;
+  append_content(out, c);
+  return out;
+}
+
+std::string encode_register(const Register& reg) {
+  std::string e;
+  varint(e, reg.size());
+  for (const auto& [clock, content] : reg) {  // by clock: the canonical sibling order
+    varint(e, clock.size());
+    std::uint64_t previous = 0;
+    bool first = true;
+    for (const auto& [replica, counter] : clock) {
+      varint(e, first ? replica : replica - previous);
+      varint(e, counter);
+      previous = replica;
+      first = false;
+    }
+    append_content(e, content);
+  }
+  return e;
+}
+
+std::string frame(std::uint8_t kind, const std::string& payload) {
+  std::string out = "g\x01";
+  out.push_back(static_cast<char>(kind));
+  out += payload;
+  const std::uint32_t checksum = static_cast<std::uint32_t>(XXH3_64bits(out.data(), out.size()));
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((checksum >> (8 * i)) & 0xFF));
+  return out;
+}
+
 std::array<std::uint8_t, 16> merkle_root(const StateMap& state, std::uint64_t seed) {
   std::vector<TreeEntry> entries;
   for (const auto& [id, reg] : state) {
@@ -173,19 +306,7 @@ std::array<std::uint8_t, 16> merkle_root(const StateMap& state, std::uint64_t se
     p.append(id.begin(), id.end());
     std::string e = "E";
     e.append(id.begin(), id.end());
-    varint(e, reg.size());
-    for (const auto& [clock, content] : reg) {  // by clock: the canonical sibling order
-      varint(e, clock.size());
-      std::uint64_t previous = 0;
-      bool first = true;
-      for (const auto& [replica, counter] : clock) {
-        varint(e, first ? replica : replica - previous);
-        varint(e, counter);
-        previous = replica;
-        first = false;
-      }
-      append_content(e, content);
-    }
+    e += encode_register(reg);
     entries.push_back(TreeEntry{hash(seed, p), id, hash(seed, e)});
   }
   if (entries.empty()) return Digest16{};
@@ -195,26 +316,32 @@ std::array<std::uint8_t, 16> merkle_root(const StateMap& state, std::uint64_t se
   return subtree(seed, entries, 0);
 }
 
+Content merged(const Register& reg) {
+  Content out;
+  std::pair<Sum128, std::array<std::uint8_t, 16>> best{0, {}};
+  bool any = false;
+  for (const auto& [clock, c] : reg) {
+    out.episodes.insert(c.episodes.begin(), c.episodes.end());
+    out.strength = std::max(out.strength, c.strength);
+    if (c.absorbed_into && (!out.absorbed_into || *c.absorbed_into < *out.absorbed_into)) {
+      out.absorbed_into = c.absorbed_into;
+    }
+    auto rank = std::make_pair(counter_sum(clock), content_digest(c));
+    if (!any || rank > best) {
+      best = rank;
+      out.summary = c.summary;
+      any = true;
+    }
+  }
+  return out;
+}
+
 View resolve(const StateMap& state) {
   View view;
   for (const auto& [id, reg] : state) {
     ResolvedPattern p;
     p.survivor = id;
-    std::pair<Sum128, std::array<std::uint8_t, 16>> best{0, {}};
-    bool any = false;
-    for (const auto& [clock, c] : reg) {
-      p.content.episodes.insert(c.episodes.begin(), c.episodes.end());
-      p.content.strength = std::max(p.content.strength, c.strength);
-      if (c.absorbed_into && (!p.content.absorbed_into || *c.absorbed_into < *p.content.absorbed_into)) {
-        p.content.absorbed_into = c.absorbed_into;
-      }
-      auto rank = std::make_pair(counter_sum(clock), content_digest(c));
-      if (!any || rank > best) {
-        best = rank;
-        p.content.summary = c.summary;
-        any = true;
-      }
-    }
+    p.content = merged(reg);
     view.emplace(id, p);
   }
   // Survivors: follow absorbed_into through known patterns until a live one or a cycle.

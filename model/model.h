@@ -12,11 +12,13 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace gossip::model {
@@ -63,6 +65,10 @@ struct Edge {
 // "Limits"): the oracle's own copy, so that it does not read reference/.
 inline constexpr std::size_t kSiblingsMax = 32;       // versions of one register
 inline constexpr std::size_t kClockEntriesMax = 256;  // entries of one clock
+inline constexpr std::size_t kSummaryBytesMax = 1024; // UTF-8 bytes of one summary
+inline constexpr std::size_t kEpisodesMax = 1024;     // episodes of one version
+inline constexpr std::size_t kPatternsMax = 10'000'000;  // patterns of one state frame
+inline constexpr std::size_t kFrameBytesMax = std::size_t{256} << 20;  // one frame
 
 // The join of two registers with the reason it is refused, if it is: two versions with equal
 // clocks and different content (corruption), or a result of more than kSiblingsMax siblings.
@@ -85,6 +91,37 @@ Clock write_clock(const Register& seen, Replica writer);
 // have more than kClockEntriesMax entries.
 std::string write_refusal(const Register& seen, Replica writer);
 
+// Well-formed UTF-8 (RFC 3629: shortest forms, no surrogates, nothing above U+10FFFF).
+bool valid_utf8(const std::string& bytes);
+
+// The outcome of a local write, decided from the operation, its arguments and what the writer
+// held, by the rules of MISSION.md ("Local operations") and docs/PROTOCOL.md ("Local writes"):
+//   create(p, c):   refused kAlreadyExists when p is held; else writes c.
+//   refine(p, c):   refused kNotFound when p is not held; else writes c over p's register.
+//   absorb(a, b):   refused kInvalid when a == b, kNotFound when a, then b, is not held; else
+//                   writes b: merged(b) with episodes(merged(b)) ∪ episodes(merged(a)), then
+//                   a: merged(a) with absorbed_into = b.
+// Each version written must have valid content (summary of at most kSummaryBytesMax bytes,
+// kOverLimit; well-formed UTF-8, kInvalid; at most kEpisodesMax episodes, kOverLimit) and a
+// write clock within the limits (write_refusal, kOverLimit); the first check that fails, in
+// that order and version by version (absorb: b first), refuses the whole operation, which then
+// changes nothing. The clock of each version written is write_clock(the writer's register).
+enum class WriteOp { kCreate, kRefine, kAbsorb };
+enum class WriteError { kNone, kNotFound, kAlreadyExists, kInvalid, kOverLimit };
+struct ExpectedWrite {
+  WriteError error = WriteError::kNone;
+  std::string why;  // when refused
+  std::vector<std::pair<PatternKey, Version>> versions;  // when not: written, in this order
+};
+ExpectedWrite expected_write(const StateMap& held, WriteOp op, Replica writer, const PatternKey& pattern,
+                             const PatternKey& into, const Content& content);
+const char* to_string(WriteError error);
+
+// The siblings of one register merged (the first half of the resolved view, below): episodes
+// = union, strength = max, summary of the sibling with the greatest (sum of counters, content
+// digest), absorbed_into = the smallest target any sibling names.
+Content merged(const Register& reg);
+
 // The resolved view (MISSION.md): per pattern, episodes = union, strength = max, summary of
 // the sibling with the greatest (sum of counters, content digest), absorbed_into = the
 // smallest target any sibling names; absorbed_into chains followed to a live survivor, a
@@ -102,6 +139,14 @@ std::array<std::uint8_t, 16> content_digest(const Content& content);
 // computation: the reference's incremental tree and its from-scratch build share their digest
 // code, this shares none of it.
 std::array<std::uint8_t, 16> merkle_root(const StateMap& state, std::uint64_t cluster_seed);
+
+// The wire encoding of docs/WIRE_FORMAT.md, written again from the document and without any of
+// its limits, so that a property can build input exactly at a limit and one past it: the
+// register (siblings by clock), and a frame around a payload (magic, version, kind, checksum).
+std::string encode_register(const Register& reg);
+std::string encode_content(const Content& content);
+void append_varint(std::string& out, std::uint64_t v);
+std::string frame(std::uint8_t kind, const std::string& payload);
 
 class Oracle {
  public:

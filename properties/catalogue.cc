@@ -683,7 +683,7 @@ const std::vector<Property>& catalogue() {
       {"ideal_model", "the ideal push-pull yardstick agrees with the theory table", "I10", "ideal-model-push-only",
        ideal_model},
     };
-    for (auto more : {limit_properties(), hostile_properties()}) out.insert(out.end(), more.begin(), more.end());
+    for (auto more : {limit_properties(), hostile_properties(), claims_properties()}) out.insert(out.end(), more.begin(), more.end());
     return out;
   }();
   return all;

@@ -46,14 +46,6 @@ model::Clock clock_of(const VectorClock& clock) {
   return out;
 }
 
-model::Content content_of(const Content& c) {
-  model::Content out;
-  out.summary = c.summary;
-  out.episodes.insert(c.episodes.begin(), c.episodes.end());
-  out.strength = c.strength;
-  if (c.absorbed_into) out.absorbed_into = c.absorbed_into->bytes;
-  return out;
-}
 
 std::string pattern_name(const model::PatternKey& key) {
   std::uint64_t n = 0;
@@ -79,23 +71,46 @@ std::string describe_version(const model::PatternKey& p, const model::Clock& clo
   return pattern_name(p) + "@" + model::to_string(clock);
 }
 
+// The model's name for a refusal of a local write.
+model::WriteError write_error(Status::Code code) {
+  switch (code) {
+    case Status::Code::kNotFound: return model::WriteError::kNotFound;
+    case Status::Code::kAlreadyExists: return model::WriteError::kAlreadyExists;
+    case Status::Code::kInvalid: return model::WriteError::kInvalid;
+    case Status::Code::kOverLimit: return model::WriteError::kOverLimit;
+    default: return model::WriteError::kNone;  // no local write may answer with another code
+  }
+}
+
 }  // namespace
+
+model::Content to_model_content(const Content& c) {
+  model::Content out;
+  out.summary = c.summary;
+  out.episodes.insert(c.episodes.begin(), c.episodes.end());
+  out.strength = c.strength;
+  if (c.absorbed_into) out.absorbed_into = c.absorbed_into->bytes;
+  return out;
+}
+
+model::Register register_of(const Register& reg) {
+  model::Register out;
+  for (const Version& v : reg.siblings()) out.emplace(clock_of(v.clock), to_model_content(v.content));
+  return out;
+}
 
 model::StateMap to_model(const State& state) {
   model::StateMap out;
-  state.for_each([&](const PatternId& id, const Register& reg) {
-    model::Register& r = out[key_of(id)];
-    for (const Version& v : reg.siblings()) r.emplace(clock_of(v.clock), content_of(v.content));
-  });
+  state.for_each([&](const PatternId& id, const Register& reg) { out[key_of(id)] = register_of(reg); });
   return out;
 }
 
 std::string view_difference(const ResolvedView& view, const model::View& want) {
   for (const auto& [id, p] : view) {
     auto it = want.find(key_of(id));
-    if (it == want.end() || !(content_of(p.content) == it->second.content) ||
+    if (it == want.end() || !(to_model_content(p.content) == it->second.content) ||
         p.survivor.bytes != it->second.survivor || p.live != it->second.live) {
-      return pattern_name(key_of(id)) + " resolves to " + describe_content(content_of(p.content)) +
+      return pattern_name(key_of(id)) + " resolves to " + describe_content(to_model_content(p.content)) +
              " survivor " + pattern_name(p.survivor.bytes) + (p.live ? " (live)" : "") + "; the model says " +
              (it == want.end() ? std::string("nothing")
                                : describe_content(it->second.content) + " survivor " +
@@ -415,26 +430,11 @@ struct Executor::Impl {
     return Violation{step, std::move(invariant), std::move(detail)};
   }
 
-  // One write's new version: it must be the only version of the pattern afterwards, and
-  // the oracle must accept its clock.
-  std::optional<Violation> record_write(NodeId n, const PatternId& id, const Register* before) {
-    const Register* after = cluster.node(n).state().find(id);
-    const std::string who = "n" + std::to_string(n) + " " + pattern_name(key_of(id));
-    if (after == nullptr || after->siblings().size() != 1) {
-      return violation("I3", who + ": a write left " +
-                                 std::to_string(after ? after->siblings().size() : 0) +
-                                 " versions, not the one that replaces what it saw");
-    }
-    std::vector<model::Clock> seen;
-    if (before) {
-      for (const Version& v : before->siblings()) seen.push_back(clock_of(v.clock));
-    }
-    const Version& v = after->siblings()[0];
-    const std::string problem = oracle.write(key_of(id), clock_of(v.clock), content_of(v.content), seen);
-    if (!problem.empty()) return violation("I3", who + ": " + problem);
-    return std::nullopt;
-  }
-
+  // A write, judged against the model (model::expected_write): from the operation, its
+  // arguments and what the writer held, the model says whether it must be refused, with which
+  // error, and otherwise which versions it writes (clock and content). Each new version must
+  // then be the only version of its pattern, and the oracle must accept its clock against the
+  // causal order of the history.
   std::optional<Violation> write(const Step& s) {
     Node& node = cluster.node(s.node);
     if (cluster.paused(s.node)) return std::nullopt;  // a paused process does nothing
@@ -445,23 +445,58 @@ struct Executor::Impl {
       return r ? std::optional<Register>(*r) : std::nullopt;
     };
     const std::optional<Register> before_a = copy(a), before_b = copy(b);
+    model::StateMap seen;  // what the writer held of the patterns the write names
+    for (const auto& [id, reg] : {std::pair{a, &before_a}, std::pair{b, &before_b}}) {
+      if (*reg) seen[key_of(id)] = register_of(**reg);
+    }
+    const Content content = content_of(s.value);
+    const model::WriteOp op = s.op == Op::kCreate ? model::WriteOp::kCreate
+                              : s.op == Op::kRefine ? model::WriteOp::kRefine
+                                                    : model::WriteOp::kAbsorb;
+    const model::ExpectedWrite want =
+        model::expected_write(seen, op, node.replica().value, key_of(a), key_of(b), to_model_content(content));
     Status st;
-    if (s.op == Op::kCreate) st = node.create(a, content_of(s.value));
-    if (s.op == Op::kRefine) st = node.refine(a, content_of(s.value));
+    if (s.op == Op::kCreate) st = node.create(a, content);
+    if (s.op == Op::kRefine) st = node.refine(a, content);
     if (s.op == Op::kAbsorb) st = node.absorb(a, b);
-    if (!st.is_ok()) {
-      // Refused (an unknown pattern, create of one that exists, absorb into itself): the
-      // state must be untouched.
+    const std::string who = "n" + std::to_string(s.node) + " " + to_text(s);
+    if (want.error != model::WriteError::kNone) {
+      if (st.is_ok() || write_error(st.code()) != want.error) {
+        return violation("write", who + ": " + (st.is_ok() ? std::string("succeeded") : "refused (" + st.message() + ")") +
+                                      "; the model refuses it with '" + model::to_string(want.error) + "' (" + want.why + ")");
+      }
       if (copy(a) != before_a || copy(b) != before_b) {
-        return violation("I2", "n" + std::to_string(s.node) + ": a refused write (" +
-                                   st.message() + ") changed the state");
+        return violation("I2", "n" + std::to_string(s.node) + ": a refused write (" + st.message() + ") changed the state");
       }
       return std::nullopt;
     }
-    if (s.op == Op::kAbsorb) {
-      if (auto v = record_write(s.node, b, before_b ? &*before_b : nullptr)) return v;
+    if (!st.is_ok()) {
+      return violation("write", who + ": refused (" + st.message() + "); the model says it must succeed");
     }
-    return record_write(s.node, a, before_a ? &*before_a : nullptr);
+    for (const auto& [p, version] : want.versions) {
+      const PatternId id{p};
+      const Register* after = node.state().find(id);
+      const std::string what = who + ", " + pattern_name(p);
+      if (after == nullptr || after->siblings().size() != 1) {
+        return violation("I3", what + ": the write left " + std::to_string(after ? after->siblings().size() : 0) +
+                                   " versions, not the one that replaces what it saw");
+      }
+      const Version& v = after->siblings()[0];
+      const model::Clock clock = clock_of(v.clock);
+      const model::Content got = to_model_content(v.content);
+      if (clock != version.clock || !(got == version.content)) {
+        return violation("write", what + ": wrote " + describe_version(p, clock) + " " + describe_content(got) +
+                                      "; the model writes " + describe_version(p, version.clock) + " " +
+                                      describe_content(version.content));
+      }
+      std::vector<model::Clock> saw;
+      if (auto it = seen.find(p); it != seen.end()) {
+        for (const auto& [c, unused] : it->second) saw.push_back(c);
+      }
+      const std::string problem = oracle.write(p, clock, got, saw);
+      if (!problem.empty()) return violation("I3", what + ": " + problem);
+    }
+    return std::nullopt;
   }
 
   std::optional<Violation> deliver(const Step& s) {

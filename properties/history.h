@@ -76,6 +76,8 @@ State genesis_state(std::uint64_t n, std::uint64_t cluster_seed = 7);
 // A reference state in the model's terms, and back (the way back fails on content or registers
 // the reference refuses).
 model::StateMap to_model(const State& state);
+model::Register register_of(const Register& reg);
+model::Content to_model_content(const Content& content);
 Result<State> from_model(const model::StateMap& state, std::uint64_t cluster_seed);
 // "" when an implementation's resolved view is the model's (content, survivor, liveness of
 // every pattern), else the first difference.

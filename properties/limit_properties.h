@@ -10,5 +10,6 @@ namespace gossip::properties {
 
 std::vector<Property> limit_properties();
 std::vector<Property> hostile_properties();
+std::vector<Property> claims_properties();
 
 }  // namespace gossip::properties

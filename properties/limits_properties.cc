@@ -201,31 +201,26 @@ Outcome write_at_limits(const RunOptions& o) {
     const PatternId pa = pattern_of(0), pb = pattern_of(1);
     const State before = State::from_registers(7, {{pa, a}, {pb, b}});
     State s = before;
-    std::string refusal = model::write_refusal(model_register(a), kWriter.value);
-    Status st;
-    if (absorb_write) {
-      if (refusal.empty()) refusal = model::write_refusal(model_register(b), kWriter.value);
-      st = absorb(s, kWriter, pa, pb);
-    } else {
-      st = refine(s, kWriter, pa, content_of(99));
-    }
+    // The model's outcome: refused (and why) or the versions written, clock and content.
+    const model::ExpectedWrite want =
+        model::expected_write(to_model(before), absorb_write ? model::WriteOp::kAbsorb : model::WriteOp::kRefine,
+                              kWriter.value, pa.bytes, pb.bytes, to_model_content(content_of(99)));
+    const Status st = absorb_write ? absorb(s, kWriter, pa, pb) : refine(s, kWriter, pa, content_of(99));
     const std::string what = std::string(absorb_write ? "absorb p0 into p1" : "refine p0") + " over " + sizes(a) +
                              (absorb_write ? " and " + sizes(b) : "") + " " + shape_text(shape);
-    if (!refusal.empty()) {
+    if (want.error != model::WriteError::kNone) {
       if (st.is_ok() || st.code() != Status::Code::kOverLimit || !(s == before)) {
-        GOSSIP_PROP_FAIL(shape.base, "limits: " + what + ": the model refuses it (" + refusal + "), the write " +
+        GOSSIP_PROP_FAIL(shape.base, "limits: " + what + ": the model refuses it (" + want.why + "), the write " +
                                          (st.is_ok() ? std::string("succeeded") : "answered '" + st.message() + "'") +
                                          (s == before ? "" : " and changed the state"));
       }
       return;
     }
     if (!st.is_ok()) GOSSIP_PROP_FAIL(shape.base, "limits: " + what + ": refused (" + st.message() + "), the model accepts it");
-    for (const auto& [id, seen] : {std::pair{pa, &a}, std::pair{pb, &b}}) {
-      if (!absorb_write && id == pb) continue;
-      const Register* now = s.find(id);
-      const model::Clock want = model::write_clock(model_register(*seen), kWriter.value);
-      if (now->siblings().size() != 1 || model_register(*now).begin()->first != want) {
-        GOSSIP_PROP_FAIL(shape.base, "limits: " + what + ": the new version's clock is not the model's write clock");
+    for (const auto& [p, version] : want.versions) {
+      const Register* now = s.find(PatternId{p});
+      if (now->siblings().size() != 1 || register_of(*now) != model::Register{{version.clock, version.content}}) {
+        GOSSIP_PROP_FAIL(shape.base, "limits: " + what + ": the new version is not the model's (clock and content)");
       }
     }
     const Result<State> back = decode_state_frame(encode_state_frame(s), 7);
