@@ -30,6 +30,7 @@ namespace gossip::properties {
 
 Profile quick_profile() { return Profile{"quick", 2000, 120, 1000}; }
 Profile campaign_profile() { return Profile{"campaign", 100000, 200, 30000}; }
+Profile smoke_profile() { return Profile{"smoke", 200, 120, 100}; }
 
 namespace {
 

@@ -2,7 +2,7 @@
 // reference it was linked with. The same main is linked with each mutant of the catalogue
 // (properties/mutants/) into gossip-mutant-<name>, which `gossipcheck mutants` runs.
 //
-//   gossip-properties [--profile quick|campaign] [--seed N] [--seeds K] [--only NAME]...
+//   gossip-properties [--profile quick|campaign] [--seed N] [--seeds K] [--only NAME]... [--first NAME]...
 //                     [--shard I/N] [--json FILE] [--failures DIR] [--list] [--fail-fast]
 //   gossip-properties --replay FILE [--svg FILE] [--quiet]
 //
@@ -48,13 +48,15 @@ int main(int argc, char** argv) {
                std::string(*GOSSIP_MUTANT_NAME ? std::string(" (mutant ") + GOSSIP_MUTANT_NAME + ")" : "")};
   std::string profile_name = "quick", json_file, failures_dir, shard, replay, svg;
   std::uint64_t seed = 1, seeds = 1;
-  std::vector<std::string> only;
+  std::vector<std::string> only, first;
   bool list = false, quiet = false, fail_fast = false;
-  app.add_option("--profile", profile_name, "quick (under ctest) or campaign (hours)")
-      ->check(CLI::IsMember({"quick", "campaign"}));
+  app.add_option("--profile", profile_name, "quick (under ctest), campaign (hours) or smoke (a tenth of quick: the asan preset)")
+      ->check(CLI::IsMember({"quick", "campaign", "smoke"}));
   app.add_option("--seed", seed, "first RapidCheck seed");
   app.add_option("--seeds", seeds, "run every property with seeds seed .. seed+K-1")->check(CLI::Range(1, 1000000));
   app.add_option("--only", only, "run only these properties (repeatable)");
+  app.add_option("--first", first, "run these properties before the others, in this order (repeatable; "
+                                   "gossipcheck mutants --fail-fast names the one expected to kill the mutant)");
   app.add_option("--shard", shard, "I/N: run only the I-th of N shares of (property, seed) pairs; "
                                    "default from GTEST_SHARD_INDEX / GTEST_TOTAL_SHARDS");
   app.add_option("--json", json_file, "write the outcomes as JSON");
@@ -80,7 +82,16 @@ int main(int argc, char** argv) {
   // RapidCheck prints the configuration it loaded; make it name the seed that is used.
   setenv("RC_PARAMS", ("seed=" + std::to_string(seed)).c_str(), 1);
 
-  const auto& all = gossip::properties::catalogue();
+  // The catalogue, with the properties named by --first moved to the front.
+  std::vector<gossip::properties::Property> all = gossip::properties::catalogue();
+  for (auto name = first.rbegin(); name != first.rend(); ++name) {
+    auto it = std::find_if(all.begin(), all.end(), [&](const auto& p) { return p.name == *name; });
+    if (it == all.end()) {
+      std::cerr << "error: unknown property '" << *name << "' (see --list)\n";
+      return 2;
+    }
+    std::rotate(all.begin(), it, std::next(it));
+  }
   if (list) {
     for (const auto& p : all) std::cout << p.name << "\t" << p.invariant << "\t" << p.statement << "\n";
     return 0;
@@ -115,6 +126,7 @@ int main(int argc, char** argv) {
   }
   gossip::properties::RunOptions o;
   o.profile = profile_name == "campaign" ? gossip::properties::campaign_profile()
+              : profile_name == "smoke"  ? gossip::properties::smoke_profile()
                                          : gossip::properties::quick_profile();
   o.failures_dir = failures_dir;
   o.self = argv[0];
