@@ -34,7 +34,7 @@ namespace fs = std::filesystem;
 using SteadyClock = std::chrono::steady_clock;
 
 struct Job {
-  std::string name, bug, file;
+  std::string name, bug, file, first;
   fs::path runner, json, log, failures;
   pid_t pid = -1;
   SteadyClock::time_point started;
@@ -47,7 +47,12 @@ bool spawn(Job& j, const MutantsOptions& o) {
   std::vector<std::string> args = {j.runner.string(), "--profile", o.profile, "--seed",
                                    std::to_string(o.seed), "--json", j.json.string(),
                                    "--failures", j.failures.string()};
-  if (o.fail_fast) args.push_back("--fail-fast");
+  if (o.fail_fast) {
+    args.push_back("--fail-fast");
+    // The property expected to kill it runs first: the gate still needs a kill by some
+    // property, and stops sooner when the expected one delivers it.
+    if (!j.first.empty()) args.insert(args.end(), {"--first", j.first});
+  }
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -117,6 +122,7 @@ int run_mutants(const MutantsOptions& o) {
     j.name = m.name;
     j.bug = m.bug;
     j.file = m.file;
+    j.first = m.first;
     j.runner = dir / ("gossip-mutant-" + j.name);
     if (!fs::exists(j.runner)) {
       std::cerr << "error: no runner for mutant " << j.name << " at " << j.runner

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <set>
 
 #include "reference/operations.h"
 #include "reference/sync_message.h"
@@ -200,6 +201,25 @@ TEST(Node, APeerThatVanishesMidExchangeIsForgottenAtTheDeadline) {
   EXPECT_EQ(b.nodes[0]->live_exchanges(), 1u);
   EXPECT_EQ(b.nodes[0]->counters().exchanges_timed_out + 1,
             b.nodes[0]->counters().exchanges_started);
+}
+
+// docs/PROTOCOL.md: exchange ids start at a random point per incarnation (drawn from the
+// node's seed), so that a restarted node's first Hello is unlikely to be taken for an exchange
+// its peer still remembers. 200 seeds: every first id in 1..8192, and many different ones.
+TEST(Node, ExchangeIdsStartAtASeededPoint) {
+  NodeConfig config;
+  config.cluster_seed = kSeed;
+  std::set<std::uint64_t> first;
+  for (std::uint64_t seed = 0; seed < 200; ++seed) {
+    Node n(0, ReplicaId::of(0, 0), members(2), config, seed, State(kSeed));
+    n.tick(n.next_wakeup());
+    const std::vector<Outgoing> out = n.take_outbox();
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_GE(out[0].xid, 1u);
+    EXPECT_LE(out[0].xid, 8192u);
+    first.insert(out[0].xid);
+  }
+  EXPECT_GT(first.size(), 190u);  // 200 draws from 8,192: about 2.4 collisions expected
 }
 
 TEST(Node, SyncMessagesRoundTripCanonically) {
