@@ -193,7 +193,7 @@ int run_mutants(const MutantsOptions& o) {
   const double total = std::chrono::duration<double>(SteadyClock::now() - start).count();
 
   // Read each runner's JSON.
-  std::vector<std::string> properties;
+  std::vector<std::string> properties, catalogue_order;
   nlohmann::json out_mutants = nlohmann::json::array();
   std::vector<double> shrunk_all;
   std::size_t killed_count = 0;
@@ -214,6 +214,9 @@ int run_mutants(const MutantsOptions& o) {
         parsed = result.contains("results");
       } catch (...) {
       }
+    }
+    if (parsed && catalogue_order.empty() && result.contains("catalogue")) {
+      catalogue_order = result["catalogue"].get<std::vector<std::string>>();
     }
     if (parsed) {
       for (const auto& r : result["results"]) {
@@ -265,9 +268,13 @@ int run_mutants(const MutantsOptions& o) {
     out_mutants.push_back(m);
   }
 
-  // The matrix: one row per mutant, one column per property (numbered below).
-  // Every runner runs a prefix of the catalogue (all of it, or up to its first failure with
-  // --fail-fast), so `properties`, gathered in order of first appearance, is in catalogue order.
+  // The matrix: one row per mutant, one column per property (numbered below), in catalogue
+  // order (a runner under --fail-fast runs its `first` property ahead of the others).
+  auto rank = [&](const std::string& p) {
+    return static_cast<std::size_t>(std::find(catalogue_order.begin(), catalogue_order.end(), p) - catalogue_order.begin());
+  };
+  std::stable_sort(properties.begin(), properties.end(),
+                   [&](const std::string& a, const std::string& b) { return rank(a) < rank(b); });
   std::cout << "\nkill matrix (X: the property failed on the mutant; blank: not run)\n";
   std::cout << std::left << std::setw(36) << "mutant";
   for (std::size_t i = 0; i < properties.size(); ++i) std::cout << std::setw(3) << i + 1;

@@ -86,7 +86,7 @@ int run_sim(const SimOptions& o) {
     return kExitBadInput;
   }
 
-  std::vector<std::uint32_t> rounds;
+  std::vector<std::uint32_t> rounds, healed;  // healed: rounds after healing, per converged trial
   faultnet::ExchangeBytes in_sync, quiet, diverged;
   std::map<std::string, std::uint64_t> fired, counters;
   std::uint64_t messages = 0, delivered = 0, bytes = 0, trace = 0, writes_missing = 0,
@@ -135,7 +135,10 @@ int run_sim(const SimOptions& o) {
     versions += r.versions_tracked;
     writes_failed += r.writes_failed;
     trace = hash64(trace, ByteView(reinterpret_cast<const std::uint8_t*>(&r.trace_hash), 8));
-    if (r.converged) ++converged;
+    if (r.converged) {
+      ++converged;
+      healed.push_back(r.liveness_rounds);
+    }
     liveness_max = std::max(liveness_max, r.liveness_rounds);
     if (!r.failure.empty() && failures.size() < 5) {
       failures.push_back("trial " + std::to_string(t) + ": " + r.failure +
@@ -189,6 +192,18 @@ int run_sim(const SimOptions& o) {
   std::cout << "converged: " << (converged == trials ? "yes" : "NO") << ", " << converged << " of "
             << trials << " trials (at most " << liveness_max << " rounds after healing); "
             << "writes lost: " << writes_missing << "\n";
+  const Percentiles healing = percentiles(healed);
+  std::cout << "rounds after healing until every live node agreed: p50 " << healing.p50 << "  p99 "
+            << healing.p99 << "  max " << healing.max;
+  if (compare_ideal && !o.faults.partitions.empty()) {
+    // After a partition each side's writes start at about half the nodes: the yardstick is the
+    // ideal rumour from n/2 informed nodes (the property healing_bound allows its p99 + 1).
+    const Percentiles from_half = percentiles(faultnet::ideal_push_pull(
+        o.nodes, 0, static_cast<std::uint32_t>(std::max<std::uint64_t>(trials, 1000)), o.seed, o.nodes / 2));
+    std::cout << "   (ideal push-pull from half the nodes: p50 " << from_half.p50 << "  p99 " << from_half.p99
+              << "  max " << from_half.max << ")";
+  }
+  std::cout << "\n";
   std::cout << "trace hash " << hex64(trace) << "\n";
   std::cout << "wall time " << fixed(seconds, 2) << " s, "
             << fixed(static_cast<double>(delivered) / seconds / 1e6, 2)
@@ -218,6 +233,7 @@ int run_sim(const SimOptions& o) {
     j["node_counters"] = counters;
     j["converged"] = converged == trials;
     j["trials_converged"] = converged;
+    j["rounds_after_healing"] = to_json(healing);
     j["writes_versions"] = versions;
     j["writes_failed"] = writes_failed;
     j["writes_lost"] = writes_missing;

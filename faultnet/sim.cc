@@ -675,6 +675,7 @@ std::uint64_t trial_seed(std::uint64_t seed, std::uint64_t trial) {
 std::vector<std::uint32_t> ideal_push_pull(std::uint32_t n, std::uint32_t loss_ppm,
                                            std::uint32_t trials, std::uint64_t seed,
                                            std::uint32_t initially) {
+  GOSSIP_ASSERT_MSG(initially >= 1 && initially <= n, "the rumour starts at 1 to n nodes");
   std::vector<std::uint32_t> out;
   Rng rng = Rng(seed).fork("ideal push-pull");
   std::vector<std::uint8_t> knows(n), next(n);

@@ -291,7 +291,9 @@ std::string encode_register(const Register& reg) {
 }
 
 std::string frame(std::uint8_t kind, const std::string& payload) {
-  std::string out = "g\x01";
+  std::string out;
+  out.reserve(payload.size() + 7);
+  out += "g\x01";
   out.push_back(static_cast<char>(kind));
   out += payload;
   const std::uint32_t checksum = static_cast<std::uint32_t>(XXH3_64bits(out.data(), out.size()));

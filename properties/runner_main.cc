@@ -84,6 +84,8 @@ int main(int argc, char** argv) {
 
   // The catalogue, with the properties named by --first moved to the front.
   std::vector<gossip::properties::Property> all = gossip::properties::catalogue();
+  nlohmann::json catalogue_order = nlohmann::json::array();
+  for (const auto& p : all) catalogue_order.push_back(p.name);
   for (auto name = first.rbegin(); name != first.rend(); ++name) {
     auto it = std::find_if(all.begin(), all.end(), [&](const auto& p) { return p.name == *name; });
     if (it == all.end()) {
@@ -140,7 +142,8 @@ int main(int argc, char** argv) {
     out << nlohmann::json{{"mutant", GOSSIP_MUTANT_NAME},
                           {"profile", o.profile.name},
                           {"running", running.empty() ? nlohmann::json(nullptr) : nlohmann::json(running)},
-                          {"results", results}}
+                          {"results", results},
+                          {"catalogue", catalogue_order}}
                .dump(2)
         << "\n";
     return static_cast<bool>(out);
