@@ -192,10 +192,14 @@ int run_sim(const SimOptions& o) {
   std::cout << "converged: " << (converged == trials ? "yes" : "NO") << ", " << converged << " of "
             << trials << " trials (at most " << liveness_max << " rounds after healing); "
             << "writes lost: " << writes_missing << "\n";
+  // Only where something heals: a partition, a clog, a crash, or a swarm's faults.
+  const bool heals = o.swarm || !o.faults.partitions.empty() || !o.faults.clogs.empty() || !o.faults.crashes.empty();
   const Percentiles healing = percentiles(healed);
-  std::cout << "rounds after healing until every live node agreed: p50 " << healing.p50 << "  p99 "
-            << healing.p99 << "  max " << healing.max;
-  if (compare_ideal && !o.faults.partitions.empty()) {
+  if (heals) {
+    std::cout << "rounds after healing until every live node agreed: p50 " << healing.p50 << "  p99 "
+              << healing.p99 << "  max " << healing.max;
+  }
+  if (heals && compare_ideal && !o.faults.partitions.empty()) {
     // After a partition each side's writes start at about half the nodes: the yardstick is the
     // ideal rumour from n/2 informed nodes (the property healing_bound allows its p99 + 1).
     const Percentiles from_half = percentiles(faultnet::ideal_push_pull(
@@ -203,7 +207,7 @@ int run_sim(const SimOptions& o) {
     std::cout << "   (ideal push-pull from half the nodes: p50 " << from_half.p50 << "  p99 " << from_half.p99
               << "  max " << from_half.max << ")";
   }
-  std::cout << "\n";
+  if (heals) std::cout << "\n";
   std::cout << "trace hash " << hex64(trace) << "\n";
   std::cout << "wall time " << fixed(seconds, 2) << " s, "
             << fixed(static_cast<double>(delivered) / seconds / 1e6, 2)

@@ -187,6 +187,27 @@ TEST(Node, CorruptOrForeignBytesAreCountedAndDropped) {
   EXPECT_TRUE(b.nodes[1]->take_outbox().empty());
 }
 
+// docs/PROTOCOL.md: a register the join refuses is counted and skipped; the rest of the
+// message still applies. (The property refused_register_skipped checks the state through the
+// seam; the count is the reference's own, so it is checked here.)
+TEST(Node, ARefusedRegisterIsCountedAndTheRestApplies) {
+  Bench b(2, initial_state(3));
+  ASSERT_NE(b.nodes[1]->state().find(pid(2)), nullptr);
+  const Register held = *b.nodes[1]->state().find(pid(2));  // a copy: the tree may change under it
+  Version lie = held.siblings()[0];
+  lie.content.summary = "not what was written";  // the same clock, other content
+  SyncMessage m;
+  m.kind = FrameKind::kHello;
+  m.xid = 77;
+  m.root = Digest{};
+  m.registers.push_back(SyncItem{pid(2), Register(lie)});
+  m.registers.push_back(SyncItem{pid(9), Register(Version{VectorClock(std::vector<VectorClock::Entry>{{ReplicaId::of(5, 0), 1}}), content("new")})});
+  b.nodes[1]->receive(0, encode_sync_message(m));
+  EXPECT_EQ(b.nodes[1]->counters().registers_rejected, 1u);
+  EXPECT_EQ(*b.nodes[1]->state().find(pid(2)), held);
+  EXPECT_NE(b.nodes[1]->state().find(pid(9)), nullptr);
+}
+
 TEST(Node, APeerThatVanishesMidExchangeIsForgottenAtTheDeadline) {
   Bench b(2, initial_state(10));
   ASSERT_TRUE(b.nodes[1]->refine(pid(3), content("x")).is_ok());
