@@ -84,15 +84,6 @@ std::string utf8_of(Rng& r, std::size_t bytes) {
   return out;
 }
 
-Content reference_content(const model::Content& c) {
-  Content out;
-  out.summary = c.summary;
-  out.episodes.assign(c.episodes.begin(), c.episodes.end());
-  out.strength = c.strength;
-  if (c.absorbed_into) out.absorbed_into = PatternId{*c.absorbed_into};
-  return out;
-}
-
 enum class Limit { kSummary, kEpisodes, kSiblings, kClockEntries, kPatterns, kFrame };
 constexpr const char* kLimitNames[] = {"summary bytes", "episodes", "siblings", "clock entries", "patterns", "frame bytes"};
 std::size_t limit_of(Limit l) {
@@ -192,22 +183,12 @@ void check_write_at_edge(const std::string& what, Node& node, model::WriteOp op,
                          const model::Content& c) {
   const model::StateMap before = to_model(node.state());
   const model::ExpectedWrite want = model::expected_write(before, op, node.replica().value, p, p, c);
-  const Status st = op == model::WriteOp::kCreate ? node.create(PatternId{p}, reference_content(c))
-                                                  : node.refine(PatternId{p}, reference_content(c));
-  const std::string name = std::string(op == model::WriteOp::kCreate ? "create" : "refine") + " with " + what;
-  if (want.error != model::WriteError::kNone) {
-    if (st.is_ok() || st.code() != Status::Code::kOverLimit) {
-      GOSSIP_PROP_FAIL(1, "limits: " + name + ": " + (st.is_ok() ? std::string("succeeded") : "refused (" + st.message() + ")") +
-                              "; the model refuses it with '" + model::to_string(want.error) + "' (" + want.why + ")");
-    }
-    if (to_model(node.state()) != before) GOSSIP_PROP_FAIL(1, "limits: " + name + ": refused, but the state changed");
-    return;
-  }
-  if (!st.is_ok()) GOSSIP_PROP_FAIL(1, "limits: " + name + ": refused (" + st.message() + "); the model accepts it");
-  const model::StateMap after = to_model(node.state());
-  const auto& [wp, wv] = want.versions.at(0);
-  if (!after.count(wp) || after.at(wp) != model::Register{{wv.clock, wv.content}}) {
-    GOSSIP_PROP_FAIL(1, "limits: " + name + ": the version written is not the model's");
+  const Status st = op == model::WriteOp::kCreate ? node.create(PatternId{p}, from_model_content(c))
+                                                  : node.refine(PatternId{p}, from_model_content(c));
+  const WriteJudgement judged = judge_write(want, st, before, to_model(node.state()));
+  if (!judged.ok()) {
+    GOSSIP_PROP_FAIL(1, "limits: " + std::string(op == model::WriteOp::kCreate ? "create" : "refine") + " with " + what +
+                            ": " + judged.detail);
   }
 }
 

@@ -130,18 +130,50 @@ Result<State> from_model(const model::StateMap& state, std::uint64_t cluster_see
     for (const auto& [clock, content] : reg) {
       std::vector<VectorClock::Entry> entries;
       for (const auto& [r, n] : clock) entries.push_back(VectorClock::Entry{ReplicaId{r}, n});
-      Content c;
-      c.summary = content.summary;
-      c.episodes.assign(content.episodes.begin(), content.episodes.end());
-      c.strength = content.strength;
-      if (content.absorbed_into) c.absorbed_into = PatternId{*content.absorbed_into};
-      versions.push_back(Version{VectorClock(std::move(entries)), std::move(c)});
+      versions.push_back(Version{VectorClock(std::move(entries)), from_model_content(content)});
     }
     Result<Register> r = Register::from_versions(std::move(versions));
     if (!r.is_ok()) return r.status();
     regs.emplace_back(PatternId{key}, std::move(r).value());
   }
   return State::from_registers(cluster_seed, std::move(regs));
+}
+
+Content from_model_content(const model::Content& content) {
+  Content c;
+  c.summary = content.summary;
+  c.episodes.assign(content.episodes.begin(), content.episodes.end());
+  c.strength = content.strength;
+  if (content.absorbed_into) c.absorbed_into = PatternId{*content.absorbed_into};
+  return c;
+}
+
+WriteJudgement judge_write(const model::ExpectedWrite& want, const Status& status,
+                           const model::StateMap& before, const model::StateMap& after) {
+  const std::string answer = status.is_ok() ? std::string("succeeded") : "refused (" + status.message() + ")";
+  if (want.error != model::WriteError::kNone) {
+    if (status.is_ok() || write_error(status.code()) != want.error) {
+      return {"write", answer + "; the model refuses it with '" + model::to_string(want.error) + "' (" + want.why + ")"};
+    }
+    if (after != before) return {"I2", "a refused write (" + status.message() + ") changed the state"};
+    return {};
+  }
+  if (!status.is_ok()) return {"write", answer + "; the model says it must succeed"};
+  for (const auto& [p, version] : want.versions) {
+    const auto it = after.find(p);
+    const std::size_t versions = it == after.end() ? 0 : it->second.size();
+    if (versions != 1) {
+      return {"I3", pattern_name(p) + ": the write left " + std::to_string(versions) +
+                        " versions, not the one that replaces what it saw"};
+    }
+    const auto& [clock, content] = *it->second.begin();
+    if (clock != version.clock || !(content == version.content)) {
+      return {"write", pattern_name(p) + ": wrote " + describe_version(p, clock) + " " + describe_content(content) +
+                           "; the model writes " + describe_version(p, version.clock) + " " +
+                           describe_content(version.content)};
+    }
+  }
+  return {};
 }
 
 Content content_of(std::uint32_t value) {
@@ -440,15 +472,15 @@ struct Executor::Impl {
     if (cluster.paused(s.node)) return std::nullopt;  // a paused process does nothing
     const PatternId a = pattern_of(s.pattern);
     const PatternId b = pattern_of(s.into);
-    auto copy = [&](const PatternId& id) -> std::optional<Register> {
-      const Register* r = node.state().find(id);
-      return r ? std::optional<Register>(*r) : std::nullopt;
+    // What the writer held of the patterns the write names, before and after it.
+    auto named = [&] {
+      model::StateMap out;
+      for (const PatternId& id : {a, b}) {
+        if (const Register* r = node.state().find(id)) out[key_of(id)] = register_of(*r);
+      }
+      return out;
     };
-    const std::optional<Register> before_a = copy(a), before_b = copy(b);
-    model::StateMap seen;  // what the writer held of the patterns the write names
-    for (const auto& [id, reg] : {std::pair{a, &before_a}, std::pair{b, &before_b}}) {
-      if (*reg) seen[key_of(id)] = register_of(**reg);
-    }
+    const model::StateMap seen = named();
     const Content content = content_of(s.value);
     const model::WriteOp op = s.op == Op::kCreate ? model::WriteOp::kCreate
                               : s.op == Op::kRefine ? model::WriteOp::kRefine
@@ -459,42 +491,16 @@ struct Executor::Impl {
     if (s.op == Op::kCreate) st = node.create(a, content);
     if (s.op == Op::kRefine) st = node.refine(a, content);
     if (s.op == Op::kAbsorb) st = node.absorb(a, b);
-    const std::string who = "n" + std::to_string(s.node) + " " + to_text(s);
-    if (want.error != model::WriteError::kNone) {
-      if (st.is_ok() || write_error(st.code()) != want.error) {
-        return violation("write", who + ": " + (st.is_ok() ? std::string("succeeded") : "refused (" + st.message() + ")") +
-                                      "; the model refuses it with '" + model::to_string(want.error) + "' (" + want.why + ")");
-      }
-      if (copy(a) != before_a || copy(b) != before_b) {
-        return violation("I2", "n" + std::to_string(s.node) + ": a refused write (" + st.message() + ") changed the state");
-      }
-      return std::nullopt;
-    }
-    if (!st.is_ok()) {
-      return violation("write", who + ": refused (" + st.message() + "); the model says it must succeed");
-    }
+    const WriteJudgement judged = judge_write(want, st, seen, named());
+    if (!judged.ok()) return violation(judged.invariant, "n" + std::to_string(s.node) + " " + to_text(s) + ": " + judged.detail);
+    // The oracle learns each version written, with what its writer saw.
     for (const auto& [p, version] : want.versions) {
-      const PatternId id{p};
-      const Register* after = node.state().find(id);
-      const std::string what = who + ", " + pattern_name(p);
-      if (after == nullptr || after->siblings().size() != 1) {
-        return violation("I3", what + ": the write left " + std::to_string(after ? after->siblings().size() : 0) +
-                                   " versions, not the one that replaces what it saw");
-      }
-      const Version& v = after->siblings()[0];
-      const model::Clock clock = clock_of(v.clock);
-      const model::Content got = to_model_content(v.content);
-      if (clock != version.clock || !(got == version.content)) {
-        return violation("write", what + ": wrote " + describe_version(p, clock) + " " + describe_content(got) +
-                                      "; the model writes " + describe_version(p, version.clock) + " " +
-                                      describe_content(version.content));
-      }
       std::vector<model::Clock> saw;
       if (auto it = seen.find(p); it != seen.end()) {
         for (const auto& [c, unused] : it->second) saw.push_back(c);
       }
-      const std::string problem = oracle.write(p, clock, got, saw);
-      if (!problem.empty()) return violation("I3", what + ": " + problem);
+      const std::string problem = oracle.write(p, version.clock, version.content, saw);
+      if (!problem.empty()) return violation("I3", "n" + std::to_string(s.node) + " " + to_text(s) + ", " + pattern_name(p) + ": " + problem);
     }
     return std::nullopt;
   }

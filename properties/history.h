@@ -83,6 +83,21 @@ Result<State> from_model(const model::StateMap& state, std::uint64_t cluster_see
 // every pattern), else the first difference.
 std::string view_difference(const ResolvedView& view, const model::View& want);
 
+// How a local write's outcome differs from the model's (model::expected_write), given what
+// the writer held of the patterns it names before and after the write: refused when the model
+// says it must succeed, or with another error, or the other way round ("write"); refused but
+// something changed ("I2"); a pattern left with other than the one version the model writes
+// ("I3" when several versions remain, "write" when the clock or content differs). An empty
+// invariant when there is no difference.
+struct WriteJudgement {
+  std::string invariant, detail;
+  bool ok() const { return invariant.empty(); }
+};
+WriteJudgement judge_write(const model::ExpectedWrite& want, const Status& status,
+                           const model::StateMap& before, const model::StateMap& after);
+// A content in the model's terms and back.
+Content from_model_content(const model::Content& content);
+
 std::string to_text(const Step& step);
 std::string to_text(const History& history);
 // Total: any text gives a history or an error naming the line.

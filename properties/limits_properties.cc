@@ -208,21 +208,9 @@ Outcome write_at_limits(const RunOptions& o) {
     const Status st = absorb_write ? absorb(s, kWriter, pa, pb) : refine(s, kWriter, pa, content_of(99));
     const std::string what = std::string(absorb_write ? "absorb p0 into p1" : "refine p0") + " over " + sizes(a) +
                              (absorb_write ? " and " + sizes(b) : "") + " " + shape_text(shape);
-    if (want.error != model::WriteError::kNone) {
-      if (st.is_ok() || st.code() != Status::Code::kOverLimit || !(s == before)) {
-        GOSSIP_PROP_FAIL(shape.base, "limits: " + what + ": the model refuses it (" + want.why + "), the write " +
-                                         (st.is_ok() ? std::string("succeeded") : "answered '" + st.message() + "'") +
-                                         (s == before ? "" : " and changed the state"));
-      }
-      return;
-    }
-    if (!st.is_ok()) GOSSIP_PROP_FAIL(shape.base, "limits: " + what + ": refused (" + st.message() + "), the model accepts it");
-    for (const auto& [p, version] : want.versions) {
-      const Register* now = s.find(PatternId{p});
-      if (now->siblings().size() != 1 || register_of(*now) != model::Register{{version.clock, version.content}}) {
-        GOSSIP_PROP_FAIL(shape.base, "limits: " + what + ": the new version is not the model's (clock and content)");
-      }
-    }
+    const WriteJudgement judged = judge_write(want, st, to_model(before), to_model(s));
+    if (!judged.ok()) GOSSIP_PROP_FAIL(shape.base, "limits: " + what + ": " + judged.detail);
+    if (want.error != model::WriteError::kNone) return;
     const Result<State> back = decode_state_frame(encode_state_frame(s), 7);
     if (!back.is_ok()) {
       GOSSIP_PROP_FAIL(shape.base, "limits: " + what + ": the state after the write no longer decodes: " + back.status().message());
