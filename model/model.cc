@@ -194,7 +194,6 @@ std::string to_string(const Clock& clock) {
 
 namespace {
 
-void varint(std::string& out, std::uint64_t v) { append_varint(out, v); }
 
 // Exact: 256 entries of at most 2^64 - 1 need 72 bits; a sum that wraps would rank a clock
 // of huge counters below a clock of small ones.
@@ -217,17 +216,17 @@ Digest16 hash(std::uint64_t seed, const std::string& bytes) {
 }
 
 void append_content(std::string& bytes, const Content& c) {
-  varint(bytes, c.summary.size());
+  append_varint(bytes, c.summary.size());
   bytes += c.summary;
-  varint(bytes, c.episodes.size());
+  append_varint(bytes, c.episodes.size());
   std::uint64_t previous = 0;
   bool first = true;
   for (std::uint64_t e : c.episodes) {
-    varint(bytes, first ? e : e - previous);
+    append_varint(bytes, first ? e : e - previous);
     previous = e;
     first = false;
   }
-  varint(bytes, c.strength);
+  append_varint(bytes, c.strength);
   bytes.push_back(c.absorbed_into ? 1 : 0);
   if (c.absorbed_into) bytes.append(c.absorbed_into->begin(), c.absorbed_into->end());
 }
@@ -274,14 +273,14 @@ std::string encode_content(const Content& c) {
 
 std::string encode_register(const Register& reg) {
   std::string e;
-  varint(e, reg.size());
+  append_varint(e, reg.size());
   for (const auto& [clock, content] : reg) {  // by clock: the canonical sibling order
-    varint(e, clock.size());
+    append_varint(e, clock.size());
     std::uint64_t previous = 0;
     bool first = true;
     for (const auto& [replica, counter] : clock) {
-      varint(e, first ? replica : replica - previous);
-      varint(e, counter);
+      append_varint(e, first ? replica : replica - previous);
+      append_varint(e, counter);
       previous = replica;
       first = false;
     }
@@ -457,19 +456,19 @@ std::set<PatternKey> Oracle::patterns() const {
 
 void Oracle::append_fingerprint(std::string* out) const {
   auto clock = [&](const Clock& c) {
-    varint(*out, c.size());
+    append_varint(*out, c.size());
     for (const auto& [r, n] : c) {
-      varint(*out, r);
-      varint(*out, n);
+      append_varint(*out, r);
+      append_varint(*out, n);
     }
   };
   for (const auto& [p, writes] : writes_by_pattern_) {
     out->append(p.begin(), p.end());
-    varint(*out, writes.size());
+    append_varint(*out, writes.size());
     for (const auto& [c, w] : writes) {
       clock(c);
       append_content(*out, w.content);
-      varint(*out, w.past.size());
+      append_varint(*out, w.past.size());
       for (const Clock& seen : w.past) clock(seen);
     }
   }
