@@ -20,16 +20,6 @@ std::uint32_t frame_checksum(ByteView bytes) {
   return c;
 }
 
-// The first `width` bytes of a salted child digest.
-void child_tag(std::uint64_t salt, const Digest& d, std::uint8_t width, std::uint8_t* out) {
-  const std::uint64_t h = hash64(salt, ByteView(d.bytes));
-  for (std::uint8_t i = 0; i < width; ++i) out[i] = static_cast<std::uint8_t>(h >> (8 * i));
-}
-
-std::uint32_t entry_tag(std::uint64_t salt, const Digest& entry_digest) {
-  return static_cast<std::uint32_t>(hash64(salt ^ 0x5bd1e9955bd1e995ull, ByteView(entry_digest.bytes)));
-}
-
 // Bounds from above the bytes of each section's count varint and of the probes' width byte.
 constexpr std::size_t kSectionBytesMax = 3 * 5 + 1;
 // Bounds from above what a message takes besides its registers, probes and wants: the frame,
@@ -242,10 +232,7 @@ void Node::expire() {
 }
 
 std::uint64_t Node::salt(const ExchangeKey& key) const {
-  std::uint8_t b[12];
-  for (int i = 0; i < 4; ++i) b[i] = static_cast<std::uint8_t>(key.initiator >> (8 * i));
-  for (int i = 0; i < 8; ++i) b[4 + i] = static_cast<std::uint8_t>(key.xid >> (8 * i));
-  return hash64(config_.cluster_seed, ByteView(b, sizeof b));
+  return sync_salt(config_.cluster_seed, key.initiator, key.xid);
 }
 
 std::vector<SyncItem> Node::fresh_registers(const std::vector<SyncItem>& exclude_equal) const {
@@ -442,7 +429,7 @@ void Node::on_answer(NodeId from, const SyncMessage& m, std::uint32_t checksum) 
   for (const SyncWant& want : m.wants) {
     state_.tree().for_each_under(want.path.nibbles, [&](const MerkleTree::Entry& e) {
       if (!out.visit()) return false;
-      if (!std::binary_search(want.tags.begin(), want.tags.end(), entry_tag(s, e.digest))) return true;
+      if (!std::binary_search(want.tags.begin(), want.tags.end(), sync_entry_tag(s, e.digest))) return true;
       return out.gather(e);
     });
   }
@@ -483,7 +470,7 @@ std::optional<SyncProbe> Node::probe_of(const SyncPath& path, std::uint64_t s, R
       p.present |= static_cast<std::uint16_t>(1u << i);
       const std::size_t at = p.digests.size();
       p.digests.resize(at + config_.walk_width);
-      child_tag(s, view.children[i], config_.walk_width, p.digests.data() + at);
+      sync_child_tag(s, view.children[i], config_.walk_width, p.digests.data() + at);
     }
   } else {
     // Only ever of a leaf, or of the part of a leaf under `path`: at most kLeafCapacity tags.
@@ -491,7 +478,7 @@ std::optional<SyncProbe> Node::probe_of(const SyncPath& path, std::uint64_t s, R
     bool complete = true;
     tree.for_each_under(path.nibbles, [&](const MerkleTree::Entry& e) {
       complete = out == nullptr || out->visit();
-      if (complete) p.tags.push_back(entry_tag(s, e.digest));
+      if (complete) p.tags.push_back(sync_entry_tag(s, e.digest));
       return complete;
     });
     if (!complete) return std::nullopt;
@@ -525,7 +512,7 @@ void Node::answer_probes(const ExchangeKey& key, const SyncMessage& m, Reply& ou
         bool differ;
         if (they_have && we_have) {
           std::uint8_t tag[kSyncWidthMax];
-          child_tag(s, mine.children[i], width, tag);
+          sync_child_tag(s, mine.children[i], width, tag);
           differ = !std::equal(tag, tag + width, theirs.digests.data() + at);
         } else {
           differ = they_have != we_have;
@@ -549,7 +536,7 @@ void Node::answer_probes(const ExchangeKey& key, const SyncMessage& m, Reply& ou
       tree.for_each_under(theirs.path.nibbles, [&](const MerkleTree::Entry& e) {
         complete = out.visit();
         if (!complete) return false;
-        const std::uint32_t t = entry_tag(s, e.digest);
+        const std::uint32_t t = sync_entry_tag(s, e.digest);
         auto it = std::lower_bound(theirs.tags.begin(), theirs.tags.end(), t);
         if (it != theirs.tags.end() && *it == t) {
           matched[static_cast<std::size_t>(it - theirs.tags.begin())] = true;

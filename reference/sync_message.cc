@@ -175,6 +175,22 @@ bool decode_payload(Reader& r, FrameKind kind, SyncMessage* m) {
 
 }  // namespace
 
+std::uint64_t sync_salt(std::uint64_t cluster_seed, std::uint32_t initiator, std::uint64_t xid) {
+  std::uint8_t b[12];
+  for (int i = 0; i < 4; ++i) b[i] = static_cast<std::uint8_t>(initiator >> (8 * i));
+  for (int i = 0; i < 8; ++i) b[4 + i] = static_cast<std::uint8_t>(xid >> (8 * i));
+  return hash64(cluster_seed, ByteView(b, sizeof b));
+}
+
+void sync_child_tag(std::uint64_t salt, const Digest& child, std::uint8_t width, std::uint8_t* out) {
+  const std::uint64_t h = hash64(salt, ByteView(child.bytes));
+  for (std::uint8_t i = 0; i < width; ++i) out[i] = static_cast<std::uint8_t>(h >> (8 * i));
+}
+
+std::uint32_t sync_entry_tag(std::uint64_t salt, const Digest& entry_digest) {
+  return static_cast<std::uint32_t>(hash64(salt ^ 0x5bd1e9955bd1e995ull, ByteView(entry_digest.bytes)));
+}
+
 std::size_t sync_item_bytes(const SyncItem& item) { return 16 + register_bytes(item.reg); }
 
 namespace {

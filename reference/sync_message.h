@@ -74,6 +74,15 @@ struct SyncMessage {
 inline constexpr std::uint8_t kSyncWidthMax = 8;
 inline constexpr std::size_t kSyncTagsMax = 1u << 20;  // tags in one leaf set or want
 
+// The salted hashes of a walk (docs/WIRE_FORMAT.md, "Walk hashes"). An exchange's salt is
+// XXH3-64 under the cluster seed of initiator (u32, little-endian) || xid (u64,
+// little-endian); a child digest in an inner probe is the first `width` bytes of
+// XXH3-64(salt, child digest) in little-endian order; an entry tag is the low 32 bits of
+// XXH3-64(salt ^ 0x5bd1e9955bd1e995, entry digest).
+std::uint64_t sync_salt(std::uint64_t cluster_seed, std::uint32_t initiator, std::uint64_t xid);
+void sync_child_tag(std::uint64_t salt, const Digest& child, std::uint8_t width, std::uint8_t* out);
+std::uint32_t sync_entry_tag(std::uint64_t salt, const Digest& entry_digest);
+
 // Exact encoded sizes, computed without encoding, so that a node keeps every message within
 // its byte budget: sync_message_bytes(m) == encode_sync_message(m).size().
 std::size_t sync_item_bytes(const SyncItem& item);
