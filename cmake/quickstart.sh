@@ -56,7 +56,9 @@ case "${1:-}" in
     exec ./build/release/cli/gossipcheck sim --nodes 1000 --trials 200 --seed 1 --loss 0.2
     ;;
   test)
-    install_missing
+    # python3-xxhash: the docs-only decoder of examples/python/ that ctest compares with the
+    # reference (docs.independent_decoder).
+    install_missing python3-xxhash
     run_ctest() {
       echo "== $1: build"
       build "$1"

@@ -1,0 +1,110 @@
+// The documents cannot drift from the code: every test vector docs/WIRE_FORMAT.md quotes,
+// and every figure its tables and docs/PROTOCOL.md's give, is checked here against the
+// reference.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <regex>
+#include <sstream>
+#include <string>
+
+#include "reference/codec.h"
+#include "reference/limits.h"
+#include "reference/merkle_tree.h"
+#include "reference/node.h"
+#include "reference/sync_message.h"
+#include "tests/docs/vectors.h"
+
+namespace gossip::docs {
+namespace {
+
+std::string read_doc(const std::string& name) {
+  std::ifstream in(std::string(GOSSIP_SOURCE_DIR) + "/docs/" + name);
+  EXPECT_TRUE(in.good()) << "cannot read docs/" << name;
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Rows of the form "| ... | <number> | `name` |" anywhere in a document: name -> number.
+std::map<std::string, std::string> checked_rows(const std::string& text) {
+  std::map<std::string, std::string> out;
+  static const std::regex row(R"(\|[^|\n]*\|\s*([0-9][0-9,]*)\s*\|\s*`([A-Za-z_]+)`\s*\|)");
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), row); it != std::sregex_iterator(); ++it) {
+    std::string number = (*it)[1];
+    std::erase(number, ',');
+    out[(*it)[2]] = number;
+  }
+  return out;
+}
+
+TEST(Docs, WireFormatQuotesExactlyTheReferencesVectors) {
+  const std::vector<Vector> quoted = parse_vectors(read_doc("WIRE_FORMAT.md"));
+  const std::vector<Vector> computed = all_vectors();
+  std::map<std::string, const Vector*> by_name;
+  for (const Vector& v : quoted) by_name[v.name] = &v;
+  EXPECT_EQ(by_name.size(), quoted.size()) << "two vectors of docs/WIRE_FORMAT.md share a name";
+  for (const Vector& v : computed) {
+    auto it = by_name.find(v.name);
+    if (it == by_name.end()) {
+      ADD_FAILURE() << "docs/WIRE_FORMAT.md lacks the vector \"" << v.name
+                    << "\"; build gossip-vectors and paste its output:\n" << format_vector(v);
+      continue;
+    }
+    EXPECT_EQ(it->second->fields, v.fields) << "the vector \"" << v.name << "\" differs from the reference's:\n"
+                                            << format_vector(v);
+    by_name.erase(it);
+  }
+  for (const auto& [name, v] : by_name) ADD_FAILURE() << "docs/WIRE_FORMAT.md quotes a vector the reference does not make: " << name;
+}
+
+TEST(Docs, WireFormatLimitsAreTheCodes) {
+  const std::map<std::string, std::string> rows = checked_rows(read_doc("WIRE_FORMAT.md"));
+  const std::map<std::string, std::size_t> code{
+      {"kSummaryBytesMax", limits::kSummaryBytesMax},
+      {"kEpisodesMax", limits::kEpisodesMax},
+      {"kSiblingsMax", limits::kSiblingsMax},
+      {"kClockEntriesMax", limits::kClockEntriesMax},
+      {"kPatternsMax", limits::kPatternsMax},
+      {"kFrameBytesMax", limits::kFrameBytesMax},
+      {"kSyncTagsMax", kSyncTagsMax},
+      {"kSyncWidthMax", kSyncWidthMax},
+      {"kLeafCapacity", MerkleTree::kLeafCapacity},
+      {"kDepthMax", MerkleTree::kDepthMax},
+      {"kFrameOverheadBytes", kFrameOverheadBytes},
+  };
+  for (const auto& [name, value] : code) {
+    auto it = rows.find(name);
+    if (it == rows.end()) {
+      ADD_FAILURE() << "docs/WIRE_FORMAT.md has no row for " << name << " (" << value << ")";
+      continue;
+    }
+    EXPECT_EQ(it->second, std::to_string(value)) << name;
+  }
+}
+
+TEST(Docs, ProtocolDefaultsAreTheNodes) {
+  const std::map<std::string, std::string> rows = checked_rows(read_doc("PROTOCOL.md"));
+  const NodeConfig c;
+  const std::map<std::string, std::uint64_t> code{
+      {"gossip_interval", c.gossip_interval},
+      {"recent_max", c.recent_max},
+      {"walk_width", c.walk_width},
+      {"message_bytes_max", c.message_bytes_max},
+      {"exchanges_max", c.exchanges_max},
+      {"exchanges_per_peer_max", c.exchanges_per_peer_max},
+      {"messages_per_exchange_max", c.messages_per_exchange_max},
+  };
+  for (const auto& [name, value] : code) {
+    auto it = rows.find(name);
+    if (it == rows.end()) {
+      ADD_FAILURE() << "docs/PROTOCOL.md has no row for " << name << " (" << value << ")";
+      continue;
+    }
+    EXPECT_EQ(it->second, std::to_string(value)) << name;
+  }
+}
+
+}  // namespace
+}  // namespace gossip::docs
