@@ -20,12 +20,6 @@ std::uint32_t frame_checksum(ByteView bytes) {
   return c;
 }
 
-// Bounds from above the bytes of each section's count varint and of the probes' width byte.
-constexpr std::size_t kSectionBytesMax = 3 * 5 + 1;
-// Bounds from above what a message takes besides its registers, probes and wants: the frame,
-// the xid, the flags, a root and the sections' counts.
-constexpr std::size_t kMessageOverheadMax = kFrameOverheadBytes + 10 + 1 + 16 + kSectionBytesMax;
-
 // Keeps `m` within `budget` bytes: its wants, then its probes, then its registers, each in
 // order, as long as they fit; what does not fit is left out (the walk finds it again in a
 // later exchange). Returns how many items were left out.

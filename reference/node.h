@@ -52,6 +52,14 @@ constexpr std::uint32_t ceil_log2(std::uint64_t n) {
   return k;
 }
 
+// Bounds from above the bytes of each section's count varint and of the probes' width byte: a
+// message cut to its budget reserves them (docs/PROTOCOL.md, "Budgets, exactly").
+inline constexpr std::size_t kSectionBytesMax = 3 * 5 + 1;
+// Bounds from above what a message takes besides its registers, probes and wants: the frame,
+// the xid, the flags, a root and the sections' counts. Registers gathered for one answer stop
+// at message_bytes_max minus this.
+inline constexpr std::size_t kMessageOverheadMax = kFrameOverheadBytes + 10 + 1 + 16 + kSectionBytesMax;
+
 struct NodeConfig {
   std::uint64_t cluster_seed = 0;
   Time gossip_interval = 1'000'000;

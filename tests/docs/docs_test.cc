@@ -95,6 +95,8 @@ TEST(Docs, ProtocolDefaultsAreTheNodes) {
       {"exchanges_max", c.exchanges_max},
       {"exchanges_per_peer_max", c.exchanges_per_peer_max},
       {"messages_per_exchange_max", c.messages_per_exchange_max},
+      {"kSectionBytesMax", kSectionBytesMax},
+      {"kMessageOverheadMax", kMessageOverheadMax},
   };
   for (const auto& [name, value] : code) {
     auto it = rows.find(name);
