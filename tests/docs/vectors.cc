@@ -62,7 +62,7 @@ Vector frame_vector(std::string name, const Bytes& frame, bool with_seed = false
   Vector v{std::move(name), {}};
   v.fields.emplace_back("frame", to_hex(frame));
   if (with_seed) v.fields.emplace_back("seed", hex64(kSeed));
-  v.fields.emplace_back("json", frame_json(frame, kSeed).dump());
+  v.fields.emplace_back("json", frame_json(frame, kSeed).dump(-1, ' ', /*ensure_ascii=*/true));
   return v;
 }
 
@@ -127,8 +127,11 @@ const std::string kVersion = version(clock1(1, 1));  // 01 01 01 00 00 00 00: 7 
 std::string reg(const std::string& versions, std::uint64_t n = 1) { return varint(n) + versions; }
 
 void add_hash_vectors(std::vector<Vector>& out) {
-  out.push_back({"xxh3-64 of no bytes, seed 0", {{"xxh3_64", hex64(hash64(0, {}))}}});
-  out.push_back({"xxh3-128 of no bytes, seed 0", {{"xxh3_128", hash128(0, {}).hex()}}});
+  out.push_back({"xxh3-64 of no bytes, seed 0", {{"input", ""}, {"seed", hex64(0)}, {"xxh3_64", hex64(hash64(0, {}))}}});
+  out.push_back({"xxh3-128 of no bytes, seed 0", {{"input", ""}, {"seed", hex64(0)}, {"xxh3_128", hash128(0, {}).hex()}}});
+  const std::uint8_t abc[] = {'a', 'b', 'c'};
+  out.push_back({"xxh3-64 of abc, seed 0x5eed", {{"input", to_hex(abc)}, {"seed", hex64(kSeed)}, {"xxh3_64", hex64(hash64(kSeed, abc))}}});
+  out.push_back({"xxh3-128 of abc, seed 0x5eed", {{"input", to_hex(abc)}, {"seed", hex64(kSeed)}, {"xxh3_128", hash128(kSeed, abc).hex()}}});
   const State golden = golden_state();
   const PatternId id1 = PatternId::from_u64(1);
   const Register& reg1 = *golden.find(id1);
@@ -143,7 +146,7 @@ void add_hash_vectors(std::vector<Vector>& out) {
     sync_child_tag(salt, golden.root(), width, tag);
     out.push_back({"child digest in a probe, width " + std::to_string(width),
                    {{"salt", hex64(salt)}, {"child", golden.root().hex()}, {"width", std::to_string(width)},
-                    {"tag", to_hex(ByteView(tag, width))}}});
+                    {"child_digest", to_hex(ByteView(tag, width))}}});
   }
   out.push_back({"entry tag", {{"salt", hex64(salt)}, {"entry", entry.hex()}, {"tag", std::to_string(sync_entry_tag(salt, entry))}}});
   Writer w;
@@ -157,6 +160,39 @@ void add_tree_vectors(std::vector<Vector>& out) {
   g.fields.emplace_back("root", golden.root().hex());
   out.push_back(g);
   out.push_back(frame_vector("golden root as a digest frame", encode_digest_frame(golden.root())));
+  {
+    Vector other = frame_vector("golden state under cluster seed 0", encode_state_frame(golden));
+    other.fields.back().second = frame_json(encode_state_frame(golden), 0).dump(-1, ' ', true);
+    other.fields.insert(other.fields.begin() + 1, {"seed", hex64(0)});
+    other.fields.emplace_back("root", State::from_registers(0, {{PatternId::from_u64(1), *golden.find(PatternId::from_u64(1))},
+                                                              {PatternId::from_u64(2), *golden.find(PatternId::from_u64(2))}})
+                                          .root()
+                                          .hex());
+    out.push_back(other);
+  }
+  {
+    Version v;
+    v.clock = VectorClock({{ReplicaId::of(3, 1), 7}, {ReplicaId::of(5, 0), 1}});
+    v.content = content("x\u00e9\u4e2d\U0001F600 ok", {3, 200, 70000}, 4000000000u);
+    v.content.absorbed_into = PatternId::from_u64(0xabcdef);
+    out.push_back(accepted("a version frame: two clock entries, a multi-byte summary, a target", encode_version_frame(PatternId::from_u64(2), v)));
+    SyncMessage hello;
+    hello.kind = FrameKind::kHello;
+    hello.xid = 77;
+    hello.root = golden.root();
+    golden.for_each([&](const PatternId& id, const Register& r) { hello.registers.push_back(SyncItem{id, r}); });
+    out.push_back(accepted("a hello with two fresh registers", encode_sync_message(hello)));
+    SyncMessage reply = hello;
+    reply.kind = FrameKind::kReply;
+    reply.registers.pop_back();
+    reply.width = 1;
+    SyncProbe root_probe;
+    root_probe.inner = true;
+    root_probe.present = 0x0102;
+    root_probe.digests = {0x11, 0x22};
+    reply.probes.push_back(root_probe);
+    out.push_back(accepted("a reply with a register and an inner probe of width 1", encode_sync_message(reply)));
+  }
   for (std::uint32_t n : {9u, 200u}) {
     const State s = rule_state(n);
     Vector v{"rule-built state, n = " + std::to_string(n), {{"seed", hex64(kSeed)}, {"patterns", std::to_string(n)}}};
@@ -296,6 +332,10 @@ void add_refusals(std::vector<Vector>& out) {
   out.push_back(refusal("pattern count past the bytes left (24 bytes per pattern at least)", sealed(3, "02" + kId1 + reg(kVersion)), "truncated"));
   out.push_back(refusal("pattern ids not ascending", sealed(3, "02" + kId2 + reg(kVersion) + kId1 + reg(kVersion)), "non-canonical"));
   out.push_back(refusal("a digest frame of 15 bytes", sealed(4, std::string(30, '0')), "truncated"));
+  out.push_back(refusal("a digest frame of 17 bytes", sealed(4, std::string(34, '0')), "non-canonical"));
+  out.push_back(accepted("summary with NUL, U+FFFF and U+10FFFF: well-formed", sealed(2, kId1 + reg(version(clock1(1, 1), "08 00 efbfbf f48fbfbf 00 00 00")))));
+  out.push_back(refusal("summary with an overlong NUL (c0 80)", sealed(2, kId1 + reg(version(clock1(1, 1), "02 c080 00 00 00"))), "invalid"));
+  out.push_back(refusal("summary above U+10FFFF (f4 90 80 80)", sealed(2, kId1 + reg(version(clock1(1, 1), "04 f4908080 00 00 00"))), "invalid"));
   // Sync messages: the header.
   const std::string root(32, 'a');
   out.push_back(refusal("unknown flag bit 32", sealed(5, "01 21" + root), "unknown tag"));
