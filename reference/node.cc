@@ -146,6 +146,7 @@ Node::Node(NodeId self, ReplicaId replica, std::shared_ptr<const std::vector<Nod
       state_(std::move(state)) {
   GOSSIP_ASSERT(config_.walk_width >= 1 && config_.walk_width <= kSyncWidthMax);
   GOSSIP_ASSERT(config_.gossip_interval > 0);
+  GOSSIP_ASSERT(config_.message_bytes_max >= 64);  // a Hello's header and root always fit
   GOSSIP_ASSERT(state_.cluster_seed() == config_.cluster_seed);
   GOSSIP_ASSERT(members_ != nullptr);  // sorted: the caller's promise (checking costs O(N) per node)
   auto at = std::lower_bound(members_->begin(), members_->end(), self_);
@@ -184,9 +185,13 @@ Status Node::absorb(const PatternId& a, const PatternId& into) {
 
 void Node::note_changed(const PatternId& id) {
   changed_.insert(id);
+  // One record per id, its latest change, oldest first: then the newest recent_max records are
+  // the newest recent_max distinct ids (docs/PROTOCOL.md, "Fresh registers"), however often one
+  // of them changes, and nothing older can ever be pushed.
+  auto same = std::find_if(recent_.begin(), recent_.end(), [&](const auto& r) { return r.second == id; });
+  if (same != recent_.end()) recent_.erase(same);
   recent_.emplace_back(now_, id);
-  // Bounded: only the newest recent_max distinct ids can ever be pushed.
-  while (recent_.size() > 4 * config_.recent_max + 16) recent_.pop_front();
+  while (recent_.size() > config_.recent_max) recent_.pop_front();
 }
 
 std::vector<PatternId> Node::take_changed() {

@@ -113,7 +113,7 @@ class Node {
  public:
   // `members`: the cluster's node ids, ascending, self among them or not (shared between the
   // nodes of a simulation: one list, not one per node).
-  // REQUIRES: config.walk_width in 1..8; state's seed is the
+  // REQUIRES: config.walk_width in 1..8; config.message_bytes_max >= 64; state's seed is the
   // config's cluster seed; `replica` never used before (a restart with amnesia brings a new
   // one).
   Node(NodeId self, ReplicaId replica, std::shared_ptr<const std::vector<NodeId>> members,
@@ -202,7 +202,7 @@ class Node {
   std::size_t answered_exchanges_ = 0;  // the others
   std::map<NodeId, std::size_t> answered_by_peer_;  // the others by initiator, none zero
   Time next_expiry_ = ~Time{0};
-  std::deque<std::pair<Time, PatternId>> recent_;  // (when changed, id), oldest first
+  std::deque<std::pair<Time, PatternId>> recent_;  // (latest change, id): one per id, oldest first, at most recent_max
   // Distinct: bounded by the state's size even when no driver takes it. Not part of the
   // fingerprint: it never changes what the node does.
   std::set<PatternId> changed_;

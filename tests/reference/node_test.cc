@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <deque>
 #include <set>
 
@@ -99,6 +100,26 @@ TEST(Node, AFreshWriteTravelsInTheHello) {
   // Node 0's Hello carried the write and settled it; node 1's Hello then found them in
   // sync (or arrived first and drew a Reply that carried nothing node 0 lacked).
   EXPECT_LE(b.log.size(), 4u);
+}
+
+// docs/PROTOCOL.md, "Fresh registers": the newest recent_max distinct ids changed within the
+// window, however many times the newest of them changed (found by an independent review: the
+// reference kept the newest 4 * recent_max + 16 change records, so one pattern refined 144
+// times pushed every other fresh write out of the Hello).
+TEST(Node, FreshWritesAreTheNewestDistinctIdsHoweverOftenOneChanges) {
+  Bench b(2, initial_state(10));
+  ASSERT_TRUE(b.nodes[0]->refine(pid(3), content("once")).is_ok());
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_TRUE(b.nodes[0]->refine(pid(5), content("hot " + std::to_string(i))).is_ok());
+  }
+  b.round();
+  const auto hello = std::find_if(b.wire.begin(), b.wire.end(), [](const Bench::InFlight& m) { return m.from == 0; });
+  ASSERT_NE(hello, b.wire.end());
+  Result<SyncMessage> m = decode_sync_message(hello->out.bytes);
+  ASSERT_TRUE(m.is_ok());
+  std::vector<PatternId> ids;
+  for (const SyncItem& item : m.value().registers) ids.push_back(item.id);
+  EXPECT_EQ(ids, (std::vector<PatternId>{pid(3), pid(5)}));
 }
 
 // Old divergence (nothing recent left to push) is found by walking the tree.
