@@ -5,7 +5,6 @@
 
 #include <fstream>
 #include <map>
-#include <regex>
 #include <sstream>
 #include <string>
 
@@ -27,14 +26,32 @@ std::string read_doc(const std::string& name) {
   return s.str();
 }
 
-// Rows of the form "| ... | <number> | `name` |" anywhere in a document: name -> number.
+std::string trimmed(const std::string& s) {
+  const std::size_t b = s.find_first_not_of(' ');
+  if (b == std::string::npos) return "";
+  return s.substr(b, s.find_last_not_of(' ') - b + 1);
+}
+
+// Table rows whose last two cells are a number (commas allowed) and a `name`: name -> number.
+// (No std::regex: gcc 12 warns inside <regex> under the sanitizers, and CI builds -Werror.)
 std::map<std::string, std::string> checked_rows(const std::string& text) {
   std::map<std::string, std::string> out;
-  static const std::regex row(R"(\|[^|\n]*\|\s*([0-9][0-9,]*)\s*\|\s*`([A-Za-z_]+)`\s*\|)");
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), row); it != std::sregex_iterator(); ++it) {
-    std::string number = (*it)[1];
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line.front() != '|') continue;
+    std::vector<std::string> cells;
+    std::size_t at = 1;
+    for (std::size_t bar; (bar = line.find('|', at)) != std::string::npos; at = bar + 1) {
+      cells.push_back(trimmed(line.substr(at, bar - at)));
+    }
+    if (cells.size() < 2) continue;
+    const std::string& name = cells.back();
+    std::string number = cells[cells.size() - 2];
     std::erase(number, ',');
-    out[(*it)[2]] = number;
+    const bool is_name = name.size() > 2 && name.front() == '`' && name.back() == '`';
+    const bool is_number = !number.empty() && number.find_first_not_of("0123456789") == std::string::npos;
+    if (is_name && is_number) out[name.substr(1, name.size() - 2)] = number;
   }
   return out;
 }

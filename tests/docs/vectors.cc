@@ -308,9 +308,11 @@ void add_refusals(std::vector<Vector>& out) {
   out.push_back(refusal("replica delta past 2^64 - 1", sealed(2, kId1 + reg(version("02 ffffffffffffffffff01 01 01 01"))), "invalid"));
   out.push_back(refusal("counter 0", sealed(2, kId1 + reg(version("01 01 00"))), "non-canonical"));
   // Contents.
+  out.push_back(refusal("summary length past the bytes left (1 byte each at least)", sealed(2, kId1 + reg(version(clock1(1, 1), "05 616263"))), "truncated"));
   out.push_back(refusal("summary of 1,025 bytes", sealed(2, kId1 + reg(version(clock1(1, 1), varint(1025))) + kPad), "over limit"));
   out.push_back(refusal("summary not UTF-8", sealed(2, kId1 + reg(version(clock1(1, 1), "01 ff 00 00 00"))), "invalid"));
   out.push_back(refusal("summary with an encoded surrogate", sealed(2, kId1 + reg(version(clock1(1, 1), "03 eda080 00 00 00"))), "invalid"));
+  out.push_back(refusal("episode count past the bytes left (1 byte each at least)", sealed(2, kId1 + reg(version(clock1(1, 1), "00 05 01 01"))), "truncated"));
   out.push_back(refusal("1,025 episodes", sealed(2, kId1 + reg(version(clock1(1, 1), "00" + varint(1025))) + kPad), "over limit"));
   out.push_back(refusal("episode delta 0", sealed(2, kId1 + reg(version(clock1(1, 1), "00 02 05 00 00 00"))), "non-canonical"));
   out.push_back(refusal("episode delta past 2^64 - 1", sealed(2, kId1 + reg(version(clock1(1, 1), "00 02 ffffffffffffffffff01 01 00 00"))), "invalid"));
@@ -364,6 +366,7 @@ void add_refusals(std::vector<Vector>& out) {
   out.push_back(refusal("inner probe of no child (present = 0)", sealed(7, "01 04 02 01 00 00 0000"), "non-canonical"));
   out.push_back(refusal("inner probe short of its digests", sealed(7, "01 04 02 01 00 00 0003 aaaa"), "truncated"));
   out.push_back(refusal("leaf set of 2^20 + 1 tags", sealed(7, "01 04 02 01 00 01" + varint((1u << 20) + 1)), "over limit"));
+  out.push_back(refusal("tag count past the bytes left (4 bytes each at least)", sealed(7, "01 04 02 01 00 01 02 01000000"), "truncated"));
   out.push_back(refusal("leaf set tags not ascending", sealed(7, "01 04 02 01 00 01 02 02000000 01000000"), "non-canonical"));
   out.push_back(refusal("leaf set tags repeated", sealed(7, "01 04 02 01 00 01 02 01000000 01000000"), "non-canonical"));
   // Wants.
