@@ -56,6 +56,19 @@ std::map<std::string, std::string> checked_rows(const std::string& text) {
   return out;
 }
 
+// Every constant of `code` has a checked row in docs/`doc` with its value.
+void expect_rows(const std::string& doc, const std::map<std::string, std::uint64_t>& code) {
+  const std::map<std::string, std::string> rows = checked_rows(read_doc(doc));
+  for (const auto& [name, value] : code) {
+    auto it = rows.find(name);
+    if (it == rows.end()) {
+      ADD_FAILURE() << "docs/" << doc << " has no row for " << name << " (" << value << ")";
+      continue;
+    }
+    EXPECT_EQ(it->second, std::to_string(value)) << "docs/" << doc << ": " << name;
+  }
+}
+
 TEST(Docs, WireFormatQuotesExactlyTheReferencesVectors) {
   const std::vector<Vector> quoted = parse_vectors(read_doc("WIRE_FORMAT.md"));
   const std::vector<Vector> computed = all_vectors();
@@ -66,7 +79,7 @@ TEST(Docs, WireFormatQuotesExactlyTheReferencesVectors) {
     auto it = by_name.find(v.name);
     if (it == by_name.end()) {
       ADD_FAILURE() << "docs/WIRE_FORMAT.md lacks the vector \"" << v.name
-                    << "\"; build gossip-vectors and paste its output:\n" << format_vector(v);
+                    << "\"; build the target gossip-vectors (cmake --build --preset dev --target gossip-vectors), run it and paste its output:\n" << format_vector(v);
       continue;
     }
     EXPECT_EQ(it->second->fields, v.fields) << "the vector \"" << v.name << "\" differs from the reference's:\n"
@@ -77,8 +90,7 @@ TEST(Docs, WireFormatQuotesExactlyTheReferencesVectors) {
 }
 
 TEST(Docs, WireFormatLimitsAreTheCodes) {
-  const std::map<std::string, std::string> rows = checked_rows(read_doc("WIRE_FORMAT.md"));
-  const std::map<std::string, std::size_t> code{
+  const std::map<std::string, std::uint64_t> code{
       {"kSummaryBytesMax", limits::kSummaryBytesMax},
       {"kEpisodesMax", limits::kEpisodesMax},
       {"kSiblingsMax", limits::kSiblingsMax},
@@ -91,18 +103,10 @@ TEST(Docs, WireFormatLimitsAreTheCodes) {
       {"kDepthMax", MerkleTree::kDepthMax},
       {"kFrameOverheadBytes", kFrameOverheadBytes},
   };
-  for (const auto& [name, value] : code) {
-    auto it = rows.find(name);
-    if (it == rows.end()) {
-      ADD_FAILURE() << "docs/WIRE_FORMAT.md has no row for " << name << " (" << value << ")";
-      continue;
-    }
-    EXPECT_EQ(it->second, std::to_string(value)) << name;
-  }
+  expect_rows("WIRE_FORMAT.md", code);
 }
 
 TEST(Docs, ProtocolDefaultsAreTheNodes) {
-  const std::map<std::string, std::string> rows = checked_rows(read_doc("PROTOCOL.md"));
   const NodeConfig c;
   const std::map<std::string, std::uint64_t> code{
       {"gossip_interval", c.gossip_interval},
@@ -115,14 +119,7 @@ TEST(Docs, ProtocolDefaultsAreTheNodes) {
       {"kSectionBytesMax", kSectionBytesMax},
       {"kMessageOverheadMax", kMessageOverheadMax},
   };
-  for (const auto& [name, value] : code) {
-    auto it = rows.find(name);
-    if (it == rows.end()) {
-      ADD_FAILURE() << "docs/PROTOCOL.md has no row for " << name << " (" << value << ")";
-      continue;
-    }
-    EXPECT_EQ(it->second, std::to_string(value)) << name;
-  }
+  expect_rows("PROTOCOL.md", code);
 }
 
 }  // namespace
