@@ -28,13 +28,16 @@ Cluster::Cluster(const Cluster& other)
       members_(other.members_),
       pending_(other.pending_),
       log_(other.log_),
+      flooded_(other.flooded_),
       side_mask_(other.side_mask_),
       partitioned_(other.partitioned_),
       round_(other.round_),
       next_id_(other.next_id_) {
   slots_.reserve(other.slots_.size());
   for (const Slot& s : other.slots_) {
-    slots_.push_back(Slot{std::make_unique<gossip::Node>(*s.node), s.restarts, s.paused});
+    std::unique_ptr<gossip::NodeUnderTest> copy = s.node->clone();
+    if (!copy) throw gossip::ImplementationError("this implementation's nodes cannot be copied (no clone capability)");
+    slots_.push_back(Slot{std::move(copy), s.restarts, s.paused});
   }
 }
 
@@ -43,32 +46,60 @@ Cluster& Cluster::operator=(const Cluster& other) {
   return *this;
 }
 
-void Cluster::append_fingerprint(std::string* out) const {
+gossip::Capabilities Cluster::capabilities() const {
+  gossip::Capabilities all = gossip::reference_implementation()->capabilities();
+  const std::size_t kinds = config_.impl.empty() ? 1 : config_.impl.size();
+  for (std::size_t i = 0; i < kinds; ++i) {
+    const gossip::Capabilities c = impl_of(static_cast<NodeId>(i)).capabilities();
+    all.clone = all.clone && c.clone;
+    all.fingerprint = all.fingerprint && c.fingerprint;
+    all.counters = all.counters && c.counters;
+    all.wire = all.wire && c.wire;
+    all.accounting = all.accounting && c.accounting;
+  }
+  return all;
+}
+
+const gossip::Implementation& Cluster::impl_of(NodeId n) const {
+  if (config_.impl.empty()) return *gossip::reference_implementation();
+  return *config_.impl[n % config_.impl.size()];
+}
+
+bool Cluster::append_fingerprint(std::string* out) const {
   auto u64 = [&](std::uint64_t v) { gossip::append_u64(out, v); };
   u64(round_);
   u64(partitioned_ ? side_mask_ : ~std::uint64_t{0});
   for (const Slot& s : slots_) {
-    s.node->append_fingerprint(out);
+    if (!s.node->append_fingerprint(out)) return false;
     u64(s.restarts);
     u64(s.paused ? 1 : 0);
   }
+  return true;
 }
 
-std::unique_ptr<gossip::Node> Cluster::make_node(NodeId n, gossip::ReplicaId replica,
-                                                 gossip::State state,
-                                                 std::uint32_t restart) const {
+std::unique_ptr<gossip::NodeUnderTest> Cluster::make_node(NodeId n, gossip::ReplicaId replica,
+                                                          gossip::State state,
+                                                          std::uint32_t restart) const {
   gossip::Rng r = gossip::Rng(config_.seed)
                       .fork("node " + std::to_string(n) + " restart " + std::to_string(restart));
-  auto node = std::make_unique<gossip::Node>(n, replica, members_, config_.node, r.next(),
-                                             std::move(state));
+  gossip::NodeInit init;
+  init.self = n;
+  init.replica = replica;
+  init.members = members_;
+  init.config = config_.node;
+  init.seed = r.next();
+  init.state = std::move(state);
+  std::unique_ptr<gossip::NodeUnderTest> node = impl_of(n).make(init);
   node->tick(round_ * config_.node.gossip_interval);
   return node;
 }
 
 void Cluster::collect(NodeId n) {
-  for (gossip::Outgoing& out : slots_[n].node->take_outbox()) {
+  slots_[n].node->take_outbox(&outgoing_);
+  for (gossip::Outgoing& out : outgoing_) {
     pending_.push_back(Pending{next_id_++, n, out.to, out.kind, std::move(out.bytes)});
   }
+  outgoing_.clear();
 }
 
 void Cluster::tick() {
@@ -150,8 +181,15 @@ void Cluster::crash_restart(NodeId n, bool amnesia) {
 void Cluster::pause(NodeId n) { slots_.at(n).paused = true; }
 void Cluster::resume(NodeId n) { slots_.at(n).paused = false; }
 
-void Cluster::deliver_all() {
-  while (!pending_.empty()) deliver(0);
+bool Cluster::deliver_all() {
+  for (std::size_t k = 0; !pending_.empty(); ++k) {
+    if (k == kDeliverAllMax) {
+      flooded_ = true;
+      return false;
+    }
+    deliver(0);
+  }
+  return true;
 }
 
 std::vector<Delivery> Cluster::take_log() {
@@ -170,12 +208,12 @@ bool Cluster::converged() const {
 std::uint32_t Cluster::run_to_quiescence(std::uint32_t rounds_max) {
   heal();
   for (Slot& s : slots_) s.paused = false;
-  deliver_all();  // what was in flight arrives first
+  if (!deliver_all()) return rounds_max + 1;  // what was in flight arrives first
   for (std::uint32_t r = 0; r <= rounds_max; ++r) {
     if (converged()) return r;
     if (r == rounds_max) break;
     tick();
-    deliver_all();
+    if (!deliver_all()) break;
   }
   return rounds_max + 1;
 }

@@ -1,4 +1,5 @@
-// faultnet's hand-driven cluster: reference nodes whose every message waits in a pending
+// faultnet's hand-driven cluster: nodes under test (node_under_test.h; the reference's by
+// default) whose every message waits in a pending
 // list until a step delivers, drops, duplicates or delays it. The property histories
 // (properties/) drive it step by step, so that a failure is a short list of steps a person
 // can read and replay; the random simulator (sim.h) drives the same nodes at scale.
@@ -16,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "reference/node.h"
+#include "faultnet/node_under_test.h"
 
 namespace faultnet {
 
@@ -27,12 +28,15 @@ struct ClusterConfig {
   // What the nodes hold at the start: none (empty states), one (every node), or one per node.
   // REQUIRES: their cluster seed is node.cluster_seed.
   std::vector<gossip::State> initial;
+  // Who implements the nodes: none (the reference), one (every node), or several (node n is
+  // impl[n % size]: a mixed cluster, for implementations that speak the wire format).
+  std::vector<std::shared_ptr<const gossip::Implementation>> impl;
 };
 
 struct Pending {
   std::uint64_t id = 0;       // unique per send; a duplicate keeps the original's id
   gossip::NodeId from = 0, to = 0;
-  gossip::FrameKind kind = gossip::FrameKind::kHello;
+  gossip::FrameKind kind = gossip::FrameKind::kHello;  // 0 when the implementation does not say
   gossip::Bytes bytes;
 };
 
@@ -47,7 +51,8 @@ class Cluster {
  public:
   explicit Cluster(const ClusterConfig& config);
   // A copy is a whole second cluster (nodes copied, not shared): exhaustive exploration
-  // branches by copying.
+  // branches by copying. Throws gossip::ImplementationError when a node cannot be copied
+  // (the implementation lacks the clone capability).
   Cluster(const Cluster& other);
   Cluster& operator=(const Cluster& other);
   Cluster(Cluster&&) = default;
@@ -55,8 +60,10 @@ class Cluster {
   ~Cluster() = default;
 
   std::uint32_t size() const { return config_.nodes; }
-  gossip::Node& node(gossip::NodeId n) { return *slots_.at(n).node; }
-  const gossip::Node& node(gossip::NodeId n) const { return *slots_.at(n).node; }
+  gossip::NodeUnderTest& node(gossip::NodeId n) { return *slots_.at(n).node; }
+  const gossip::NodeUnderTest& node(gossip::NodeId n) const { return *slots_.at(n).node; }
+  // The capabilities every node of the cluster has.
+  gossip::Capabilities capabilities() const;
   bool paused(gossip::NodeId n) const { return slots_.at(n).paused; }
   std::uint64_t round() const { return round_; }
 
@@ -70,8 +77,12 @@ class Cluster {
   void duplicate(std::size_t k);  // a second copy at the end
   void delay(std::size_t k);      // to the end
   // Delivers the oldest pending message until none is pending (what the receivers send in
-  // answer included).
-  void deliver_all();
+  // answer included), or kDeliverAllMax messages were delivered: an implementation whose
+  // answers never end must not hang the suite. False when it stopped at the cap.
+  static constexpr std::size_t kDeliverAllMax = 100'000;
+  bool deliver_all();
+  // Whether a deliver_all() since the cluster was made stopped at the cap.
+  bool flooded() const { return flooded_; }
   // Nodes whose bit is set on one side, the others on the other.
   void partition(std::uint64_t side_mask);
   void heal();
@@ -85,22 +96,24 @@ class Cluster {
   std::vector<Delivery> take_log();
   // Heals, resumes everyone, then ticks and delivers everything pending (oldest first) round
   // by round until every node holds the same state or `rounds_max` rounds have passed.
-  // Returns the rounds it took; rounds_max + 1 when it did not converge.
+  // Returns the rounds it took; rounds_max + 1 when it did not converge (or flooded).
   std::uint32_t run_to_quiescence(std::uint32_t rounds_max);
   bool converged() const;
   // Appends, as bytes, what decides what the nodes do from now on: time, the partition, each
-  // node (Node::append_fingerprint), paused flags and restarts. Not the pending messages, whose
-  // fingerprint is the caller's to take (in order, or as a multiset).
-  void append_fingerprint(std::string* out) const;
+  // node (NodeUnderTest::append_fingerprint), paused flags and restarts. Not the pending
+  // messages, whose fingerprint is the caller's to take (in order, or as a multiset). False
+  // when a node cannot give one (the implementation lacks the fingerprint capability).
+  bool append_fingerprint(std::string* out) const;
 
  private:
   struct Slot {
-    std::unique_ptr<gossip::Node> node;
+    std::unique_ptr<gossip::NodeUnderTest> node;
     std::uint32_t restarts = 0;
     bool paused = false;
   };
-  std::unique_ptr<gossip::Node> make_node(gossip::NodeId n, gossip::ReplicaId replica,
-                                          gossip::State state, std::uint32_t restart) const;
+  std::unique_ptr<gossip::NodeUnderTest> make_node(gossip::NodeId n, gossip::ReplicaId replica,
+                                                   gossip::State state, std::uint32_t restart) const;
+  const gossip::Implementation& impl_of(gossip::NodeId n) const;
   void collect(gossip::NodeId n);
   std::size_t index(std::size_t k) const { return k % pending_.size(); }
 
@@ -109,6 +122,8 @@ class Cluster {
   std::vector<Slot> slots_;
   std::vector<Pending> pending_;
   std::vector<Delivery> log_;
+  std::vector<gossip::Outgoing> outgoing_;
+  bool flooded_ = false;
   std::uint64_t side_mask_ = 0;
   bool partitioned_ = false;
   std::uint64_t round_ = 0;

@@ -1,4 +1,4 @@
-// faultnet's simulator: a cluster of reference nodes on a discrete-event network with
+// faultnet's simulator: a cluster of nodes under test (the reference's by default) on a discrete-event network with
 // virtual time and one root seed.
 //
 // Determinism (I12): every random choice comes from streams forked from the trial's seed by
@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "faultnet/faults.h"
-#include "reference/node.h"
+#include "faultnet/node_under_test.h"
 
 namespace faultnet {
 
@@ -37,6 +37,9 @@ struct SimConfig {
   std::uint64_t seed = 1;
   gossip::NodeConfig node;
   FaultProfile faults;
+  // Who implements the nodes (null: the reference). The in-sync and diverged byte figures
+  // need an implementation with the accounting capability; the others are measured on any.
+  std::shared_ptr<const gossip::Implementation> impl;
 };
 
 struct ExchangeBytes {

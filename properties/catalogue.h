@@ -6,9 +6,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
+
+namespace gossip {
+class Implementation;
+}
 
 namespace gossip::properties {
 
@@ -29,6 +34,16 @@ struct RunOptions {
   std::uint64_t seed = 1;      // the RapidCheck seed
   std::string failures_dir;    // where failing histories are written ("" : current folder)
   std::string self;            // this runner's path, for the printed commands
+  // Whose nodes the properties that go through the seam (faultnet/node_under_test.h) run:
+  // null, the reference.
+  std::shared_ptr<const Implementation> impl;
+  // Certification: the histories leave I8 to in_sync_cost, so that a correct implementation
+  // that is not cheap passes them.
+  bool histories_check_cost = true;
+  // How the printed commands start: a saved history's replay ("" : "gossipcheck replay"),
+  // and a search again ("" : self --only NAME --profile P --seed S).
+  std::string replay_command;
+  std::string rerun_command;
 };
 
 struct Outcome {

@@ -404,6 +404,31 @@ Result<History> parse_history(std::string_view text) {
   return h;
 }
 
+std::string in_sync_excess(faultnet::Cluster& cluster) {
+  std::map<NodeId, std::size_t> sent;
+  std::set<std::uint64_t> hellos;
+  for (const faultnet::Pending& m : cluster.pending()) {
+    if (m.bytes.size() > 32) {
+      return "in sync, n" + std::to_string(m.from) + " sent a " + std::to_string(m.bytes.size()) +
+             "-byte message (at most 32)";
+    }
+    if (++sent[m.from] > 1) return "in sync, n" + std::to_string(m.from) + " sent more than one message in one interval";
+    hellos.insert(m.id);
+  }
+  (void)cluster.take_log();
+  cluster.deliver_all();
+  for (const faultnet::Delivery& d : cluster.take_log()) {
+    if (hellos.count(d.message.id) == 0) {
+      return "in sync, n" + std::to_string(d.message.from) + " answered a message (" +
+             std::to_string(d.message.bytes.size()) + " bytes)";
+    }
+  }
+  if (!cluster.pending().empty()) {
+    return "in sync, n" + std::to_string(cluster.pending()[0].from) + " answered a message";
+  }
+  return "";
+}
+
 std::string to_text(const Violation& v) {
   return v.invariant + " after step " + std::to_string(v.step + 1) + ": " + v.detail;
 }
@@ -411,7 +436,7 @@ std::string to_text(const Violation& v) {
 // ---------------------------------------------------------------------------------------
 
 struct Executor::Impl {
-  explicit Impl(const HistoryConfig& c) : config(c), cluster(cluster_config(c)) {
+  Impl(const HistoryConfig& c, const ExecutorOptions& o) : config(c), options(o), cluster(cluster_config(c, o)) {
     held.resize(c.nodes);
     record_genesis();
     delivered.resize(c.nodes);
@@ -436,8 +461,9 @@ struct Executor::Impl {
     }
   }
 
-  static faultnet::ClusterConfig cluster_config(const HistoryConfig& c) {
+  static faultnet::ClusterConfig cluster_config(const HistoryConfig& c, const ExecutorOptions& o) {
     faultnet::ClusterConfig out;
+    if (o.impl) out.impl = {o.impl};
     if (c.initial_patterns > 0 && c.initial_nodes != 0) {
       const State genesis = genesis_state(c.initial_patterns, c.seed);
       for (NodeId n = 0; n < c.nodes; ++n) {
@@ -468,7 +494,7 @@ struct Executor::Impl {
   // then be the only version of its pattern, and the oracle must accept its clock against the
   // causal order of the history.
   std::optional<Violation> write(const Step& s) {
-    Node& node = cluster.node(s.node);
+    NodeUnderTest& node = cluster.node(s.node);
     if (cluster.paused(s.node)) return std::nullopt;  // a paused process does nothing
     const PatternId a = pattern_of(s.pattern);
     const PatternId b = pattern_of(s.into);
@@ -678,7 +704,11 @@ struct Executor::Impl {
         roots += " n" + std::to_string(n) + "=" + cluster.node(n).state().root().hex().substr(0, 8);
       }
       return violation("I1", "not converged " + std::to_string(bound) +
-                                 " rounds after healing; roots" + roots);
+                                 " rounds after healing; roots" + roots +
+                                 (cluster.flooded() ? " (the messages never stopped: " +
+                                                          std::to_string(faultnet::Cluster::kDeliverAllMax) +
+                                                          " delivered without a pause)"
+                                                    : std::string()));
     }
     // I2 against the model: the maximal versions of everything a live replica ever held.
     std::map<model::PatternKey, std::set<model::Clock>> surviving;
@@ -718,38 +748,23 @@ struct Executor::Impl {
       return violation("view", "edges differ from the model's (" + std::to_string(got_edges.size()) +
                                    " against " + std::to_string(want_edges.size()) + ")");
     }
+    if (!options.check_in_sync_cost) return std::nullopt;
     // I8: once the last writes are no longer fresh (pushed eagerly for recent_rounds), one
-    // more round on the converged cluster: every exchange is one Hello of at most 32 bytes,
-    // and nobody answers.
+    // more round on the converged cluster.
     for (std::uint32_t r = 0; r < 2 * ceil_log2(config.nodes) + 6; ++r) {
       cluster.tick();
       cluster.deliver_all();
     }
     (void)cluster.take_log();
     cluster.tick();
-    for (const faultnet::Pending& m : cluster.pending()) {
-      if (m.kind != FrameKind::kHello || m.bytes.size() > 32) {
-        return violation("I8", "in sync, n" + std::to_string(m.from) + " sent a " +
-                                   std::to_string(m.bytes.size()) + "-byte message of kind " +
-                                   std::to_string(static_cast<int>(m.kind)));
-      }
-    }
-    cluster.deliver_all();
-    for (const faultnet::Delivery& d : cluster.take_log()) {
-      if (d.message.kind != FrameKind::kHello) {
-        return violation("I8", "in sync, n" + std::to_string(d.message.from) + " answered a Hello");
-      }
-    }
-    if (!cluster.pending().empty()) {
-      return violation("I8", "in sync, n" + std::to_string(cluster.pending()[0].from) + " answered a Hello");
-    }
+    if (std::string d = in_sync_excess(cluster); !d.empty()) return violation("I8", d);
     return std::nullopt;
   }
 
   std::string describe() const {
     std::ostringstream out;
     for (NodeId n = 0; n < config.nodes; ++n) {
-      const Node& node = cluster.node(n);
+      const NodeUnderTest& node = cluster.node(n);
       out << "  n" << n << (cluster.paused(n) ? " (paused)" : "") << " root "
           << node.state().root().hex().substr(0, 8) << ":";
       const model::StateMap s = to_model(node.state());
@@ -769,6 +784,7 @@ struct Executor::Impl {
   }
 
   HistoryConfig config;
+  ExecutorOptions options;
   faultnet::Cluster cluster;
   model::Oracle oracle;
   std::vector<std::map<model::PatternKey, std::set<model::Clock>>> held;  // per incarnation
@@ -789,14 +805,17 @@ namespace {
 ThrowingAsserts::ThrowingAsserts() : previous_(set_assert_handler(throw_assertion)) {}
 ThrowingAsserts::~ThrowingAsserts() { set_assert_handler(previous_); }
 
-Executor::Executor(const HistoryConfig& config) : impl_(std::make_unique<Impl>(config)) {}
+Executor::Executor(const HistoryConfig& config, const ExecutorOptions& options)
+    : impl_(std::make_unique<Impl>(config, options)) {}
 Executor::Executor(const Executor& other) : impl_(std::make_unique<Impl>(*other.impl_)) {}
 Executor::~Executor() = default;
 
 std::array<std::uint8_t, 16> Executor::fingerprint() const {
   const Impl& x = *impl_;
   std::string bytes;
-  x.cluster.append_fingerprint(&bytes);
+  if (!x.cluster.append_fingerprint(&bytes)) {
+    throw ImplementationError("this implementation's nodes give no fingerprint (exploration needs one)");
+  }
   // The pending messages as a multiset (any of them can be delivered, dropped or duplicated
   // next, whatever their order), each with whether its receiver has had it before.
   std::vector<std::string> pending;
@@ -853,8 +872,8 @@ const model::Oracle& Executor::oracle() const { return impl_->oracle; }
 std::size_t Executor::steps_run() const { return impl_->step; }
 std::string Executor::describe() const { return impl_->describe(); }
 
-std::optional<Violation> Executor::run(const History& history) {
-  Executor ex(history.config);
+std::optional<Violation> Executor::run(const History& history, const ExecutorOptions& options) {
+  Executor ex(history.config, options);
   for (const Step& s : history.steps) {
     if (auto v = ex.apply(s)) return v;
   }

@@ -4,7 +4,7 @@
 //
 // A history is plain data with a line-per-step text form (docs/PROPERTIES.md, "History
 // files"), and running it is a pure function of (config, steps): the Executor drives a
-// faultnet::Cluster of reference nodes and checks them after every step against the oracle
+// faultnet::Cluster of nodes under test (the reference's unless told otherwise) and checks them after every step against the oracle
 // in model/, so the same file fails the same way, bit for bit, every time (I12).
 #pragma once
 
@@ -98,6 +98,11 @@ WriteJudgement judge_write(const model::ExpectedWrite& want, const Status& statu
 // A content in the model's terms and back.
 Content from_model_content(const model::Content& content);
 
+// I8, judged on opaque bytes: on a cluster in sync that has just ticked, "" when every node
+// has at most one message pending, of at most 32 bytes, and delivering them all makes nobody
+// send anything more; else what broke it. Delivers what is pending.
+std::string in_sync_excess(faultnet::Cluster& cluster);
+
 std::string to_text(const Step& step);
 std::string to_text(const History& history);
 // Total: any text gives a history or an error naming the line.
@@ -128,9 +133,17 @@ struct Violation {
 };
 std::string to_text(const Violation& v);
 
+// Whose nodes an Executor runs, and what its end checks.
+struct ExecutorOptions {
+  std::shared_ptr<const Implementation> impl;  // null: the reference
+  // finish() also checks I8 on the converged cluster. Certification judges I8 by its own
+  // property (in_sync_cost), so that a correct but costly implementation passes the histories.
+  bool check_in_sync_cost = true;
+};
+
 class Executor {
  public:
-  explicit Executor(const HistoryConfig& config);
+  explicit Executor(const HistoryConfig& config, const ExecutorOptions& options = {});
   // A whole second executor (cluster, oracle, what each replica held): exhaustive exploration
   // (explore.h) branches by copying.
   Executor(const Executor& other);
@@ -142,10 +155,11 @@ class Executor {
   // an exception it throws ("exception").
   std::optional<Violation> apply(const Step& step);
   // Heals, runs to quiescence, and checks I1, I2 and the resolved view against the model,
-  // then I8 on the converged cluster.
+  // then (unless the options say not) I8 on the converged cluster: every node sends at most
+  // one message of at most 32 bytes per interval, and nobody answers.
   std::optional<Violation> finish();
   // A whole history: the first violation, or none.
-  static std::optional<Violation> run(const History& history);
+  static std::optional<Violation> run(const History& history, const ExecutorOptions& options = {});
 
   const faultnet::Cluster& cluster() const;
   faultnet::Cluster& cluster();
@@ -155,7 +169,8 @@ class Executor {
   // is checked against: the nodes (Cluster::append_fingerprint), the pending messages as a
   // multiset with whether each receiver has had the message before, the oracle's writes, and
   // what each replica ever held. Two executors with equal fingerprints have the same
-  // continuations, up to the order of the pending list (and a 2^-128 collision).
+  // continuations, up to the order of the pending list (and a 2^-128 collision). Throws
+  // ImplementationError when the implementation lacks the fingerprint capability.
   std::array<std::uint8_t, 16> fingerprint() const;
   // What each replica holds, one line per replica (for replay).
   std::string describe() const;

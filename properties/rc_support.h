@@ -98,8 +98,8 @@ Outcome run_property(const std::string& name, const RunOptions& o, int size, Tes
   out.property = name;
   out.seconds = std::chrono::duration<double>(Clock::now() - rec.start).count();
   out.mean_steps = rec.cases ? double(rec.steps_generated) / double(rec.cases) : 0.0;
-  const std::string rerun = o.self + " --only " + name + " --profile " + o.profile.name +
-                            " --seed " + std::to_string(o.seed);
+  const std::string rerun = (o.rerun_command.empty() ? o.self : o.rerun_command) + " --only " + name +
+                            " --profile " + o.profile.name + " --seed " + std::to_string(o.seed);
   if (result.template is<rc::detail::SuccessResult>()) {
     const auto& success = result.template get<rc::detail::SuccessResult>();
     out.cases = success.numSuccess;
@@ -139,7 +139,8 @@ Outcome run_property(const std::string& name, const RunOptions& o, int size, Tes
     f << to_text(*rec.history);
     if (f.good()) {
       out.history_file = file.string();
-      out.replay = "gossipcheck replay " + file.string();
+      out.replay = (o.replay_command.empty() ? std::string("gossipcheck replay") : o.replay_command) + " " +
+                   file.string();
     }
   }
   if (out.replay.empty()) out.replay = rerun;
