@@ -2,10 +2,14 @@
 #include <CLI/CLI.hpp>
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
+#include "certify/certify.h"
+#include "certify/plugin.h"
+#include "certify/process.h"
 #include "cli/commands.h"
 #include "properties/explore_command.h"
 #include "properties/replay.h"
@@ -35,6 +39,13 @@ Time parse_ms(const std::string& text) {
     throw CLI::ValidationError("'" + text + "' is not a time in milliseconds");
   }
   return static_cast<Time>(std::llround(ms * 1000));
+}
+
+// This program's own path, for the children certify starts.
+std::string self_path(const char* argv0) {
+  std::error_code ec;
+  const auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string(argv0) : p.string();
 }
 
 std::uint32_t to_ppm(double p) { return static_cast<std::uint32_t>(std::llround(p * 1e6)); }
@@ -122,6 +133,39 @@ int main(int argc, char** argv) {
   replay->add_option("file", replay_path, "History file, as a failing property wrote it")->required();
   replay->add_option("--svg", svg_path, "Also write a message sequence diagram as SVG");
   replay->add_flag("--quiet", replay_quiet, "Print only the verdict");
+  std::string replay_impl, replay_impl_cmd;
+  replay->add_option("--impl", replay_impl, "Replay it on this plug-in's nodes (a certify counterexample)");
+  replay->add_option("--impl-cmd", replay_impl_cmd, "Replay it on the nodes of this process (docs/CERTIFY.md)")
+      ->excludes("--impl");
+
+  gossip::certify::CertifyOptions certify_options;
+  std::string certify_child, certify_child_result;
+  bool certify_list = false;
+  CLI::App* certify = app.add_subcommand(
+      "certify", "Certify an implementation against every property that goes through the node seam "
+                 "(exit 0 every applicable property holds, 1 one fails, 2 could not run)");
+  certify->add_option("--impl", certify_options.impl,
+                      "A plug-in (include/gossipcheck/plugin.h), or 'reference' for the reference node in-process");
+  certify->add_option("--impl-cmd", certify_options.impl_cmd,
+                      "A command whose process speaks the process protocol (docs/CERTIFY.md)")
+      ->excludes("--impl");
+  certify->add_option("--profile", certify_options.profile, "smoke, quick (a CI gate) or campaign")
+      ->check(CLI::IsMember({"smoke", "quick", "campaign"}))
+      ->capture_default_str();
+  certify->add_option("--seed", certify_options.seed, "Seed of every property")->capture_default_str();
+  certify->add_option("--out", certify_options.out_dir, "Where certificate.json, counterexamples/ and logs/ go")
+      ->capture_default_str();
+  certify->add_option("--only", certify_options.only, "Only these properties (repeat or comma-separate)")
+      ->delimiter(',');
+  certify->add_option("--timeout", certify_options.timeout_seconds,
+                      "Seconds a property may take before it counts as a hang (default: the profile's)");
+  certify->add_option("--answer-timeout", certify_options.answer_seconds,
+                      "Seconds a process may take to answer one request before it counts as a hang")
+      ->capture_default_str();
+  certify->add_option("--jobs", certify_options.jobs, "Properties run at once")->capture_default_str();
+  certify->add_flag("--list", certify_list, "List the properties and exit");
+  certify->add_option("--child", certify_child)->group("");  // internal: run one property
+  certify->add_option("--child-result", certify_child_result)->group("");
 
   gossip::cli::MutantsOptions mutants_options;
   CLI::App* mutants = app.add_subcommand(
@@ -285,7 +329,35 @@ int main(int argc, char** argv) {
   }
   if (selfcheck->parsed()) return run_selfcheck(check);
   if (replay->parsed()) {
-    return gossip::properties::replay_file(replay_path, svg_path, replay_quiet, std::cout, std::cerr);
+    gossip::properties::ExecutorOptions eo;
+    if (!replay_impl.empty() || !replay_impl_cmd.empty()) {
+      gossip::Result<std::shared_ptr<const gossip::Implementation>> impl =
+          !replay_impl_cmd.empty() ? gossip::certify::start_process({replay_impl_cmd})
+          : replay_impl == "reference" ? gossip::Result<std::shared_ptr<const gossip::Implementation>>(gossip::reference_implementation())
+                                       : gossip::certify::load_plugin(replay_impl);
+      if (!impl.is_ok()) {
+        std::cerr << "error: " << impl.status().message() << "\n";
+        return kExitBadInput;
+      }
+      eo.impl = impl.value();
+      eo.check_in_sync_cost = false;  // certify judges I8 by its own property
+    }
+    return gossip::properties::replay_file(replay_path, svg_path, replay_quiet, std::cout, std::cerr, eo);
+  }
+  if (certify->parsed()) {
+    if (certify_list) {
+      for (const std::string& name : gossip::certify::certify_property_names()) std::cout << name << "\n";
+      return 0;
+    }
+    if (certify_options.impl.empty() && certify_options.impl_cmd.empty()) {
+      std::cerr << "error: certify needs --impl PLUGIN (or 'reference') or --impl-cmd COMMAND\n";
+      return kExitBadInput;
+    }
+    certify_options.self = self_path(argv[0]);
+    if (!certify_child.empty()) {
+      return gossip::certify::run_certify_child(certify_options, certify_child, certify_child_result);
+    }
+    return gossip::certify::run_certify(certify_options, std::cout, std::cerr);
   }
   if (mutants->parsed()) {
     if (!mutants_options.json_path.empty() && !std::ofstream(mutants_options.json_path, std::ios::app)) {

@@ -73,6 +73,7 @@ struct HistoryModel {
 ExecutorOptions executor_options(const RunOptions& o) {
   ExecutorOptions e;
   e.impl = o.impl;
+  e.partner = o.partner;
   e.check_in_sync_cost = o.histories_check_cost;
   return e;
 }
@@ -162,15 +163,18 @@ void check_history(const std::string& property, const HistoryConfig& config, con
   }
 }
 
+// With a partner implementation (RunOptions::partner) the same property is "interop": the
+// nodes alternate between the two, and the history file says so for its replay.
 Outcome histories(const RunOptions& o) {
-  return run_property("histories", o, o.profile.size, [&o] {
+  const std::string name = o.partner ? "interop" : "histories";
+  return run_property(name, o, o.profile.size, [&o, name] {
     const HistoryConfig config = gen_history_config();
     const auto commands = *rc::state::gen::commands(HistoryModel{config.nodes}, [](const HistoryModel& m) {
       return rc::gen::map(gen_step(m.nodes), [](Step s) {
         return std::shared_ptr<const StepCommand::CommandType>(std::make_shared<StepCommand>(s));
       });
     });
-    check_history("histories", config, executor_options(o), commands);
+    check_history(name, config, executor_options(o), commands);
   });
 }
 
@@ -242,15 +246,6 @@ std::vector<State> build_states(const std::vector<Step>& steps, std::uint64_t se
 State joined(State a, const State& b) {
   (void)a.join(b);
   return a;
-}
-
-bool below(const State& a, const State& b) {  // every version of a is in b or dominated there
-  bool ok = true;
-  a.for_each([&](const PatternId& id, const Register& reg) {
-    const Register* other = b.find(id);
-    for (const Version& v : reg.siblings()) ok = ok && other != nullptr && other->covers(v);
-  });
-  return ok;
 }
 
 Outcome merge_laws(const RunOptions& o) {
@@ -522,6 +517,13 @@ Outcome in_sync_cost(const RunOptions& o) {
     if (o.impl) cc.impl = {o.impl};
     faultnet::Cluster c(cc);
     c.tick();
+    std::size_t largest = 0, messages = 0;
+    for (const faultnet::Pending& m : c.pending()) {
+      largest = std::max(largest, m.bytes.size());
+      ++messages;
+    }
+    recorder->figure("largest in-sync message, bytes", double(largest));
+    recorder->figure("messages per interval, 2 nodes", double(messages));
     if (const std::string d = in_sync_excess(c); !d.empty()) GOSSIP_PROP_FAIL(steps.size(), "I8: " + d);
   });
 }
@@ -559,6 +561,10 @@ Outcome diverged_cost(const RunOptions& o) {
     const std::uint32_t rounds = c.run_to_quiescence(32);
     const std::uint64_t bytes = bytes_delivered(c);
     const std::uint64_t bound = 400ull * d + 600;
+    recorder->figure(std::string("bytes to sync d of N = ") + (big ? "4096" : "256") + ", largest share of the bound",
+                     double(bytes) / double(bound));
+    recorder->figure(std::string("bytes to sync d of N = ") + (big ? "4096" : "256") + ", largest",
+                     double(bytes));
     if (rounds > 32 || bytes > bound) {
       GOSSIP_PROP_FAIL(d, "I9: " + std::to_string(d) + " differing patterns of " + std::to_string(n) + " took " +
                               std::to_string(bytes) + " bytes (bound " + std::to_string(bound) + ") in " +
@@ -625,6 +631,7 @@ Outcome propagation_bound(const RunOptions& o) {
       sc.impl = o.impl;
       const faultnet::TrialResult r = faultnet::run_trial(sc);
       const std::uint32_t took = r.rounds_to_full.empty() ? ~0u : r.rounds_to_full[0];
+      if (took != ~0u) recorder->figure("rounds until all 64 hold the write, worst trial", double(took));
       if (took > bound) {
         GOSSIP_PROP_FAIL(1, "I10: trial " + std::to_string(t) + " (gossipcheck sim --nodes 64 --patterns 16 --loss 0.2 --seed " +
                                 std::to_string(o.seed) + " --only-trial " + std::to_string(t) + "): the write took " +

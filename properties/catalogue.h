@@ -37,6 +37,7 @@ struct RunOptions {
   // Whose nodes the properties that go through the seam (faultnet/node_under_test.h) run:
   // null, the reference.
   std::shared_ptr<const Implementation> impl;
+  std::shared_ptr<const Implementation> partner;  // interop: the odd nodes' implementation
   // Certification: the histories leave I8 to in_sync_cost, so that a correct implementation
   // that is not cheap passes them.
   bool histories_check_cost = true;
@@ -60,6 +61,9 @@ struct Outcome {
   std::string message;                  // the violation, or RapidCheck's report
   std::string history_file;             // the saved shrunk history (history properties)
   std::string replay;                   // the one command that replays the failure
+  // What the property measured, each the largest over its cases (for example the bytes of
+  // the largest in-sync message): a certificate's figures.
+  std::vector<std::pair<std::string, double>> figures;
 };
 
 struct Property {

@@ -123,7 +123,7 @@ ExploreResult pass(const ExploreConfig& c, std::uint32_t depth_limit,
     return r.violations.size() >= c.violations_max;
   };
   {
-    auto root = std::make_unique<Executor>(c.history);
+    auto root = std::make_unique<Executor>(c.history, c.executor);
     seen.insert(key_of(*root, Budget{}));
     r.distinct_states = 1;
     std::vector<Step> first = moves(*root, Budget{}, c);
@@ -183,14 +183,14 @@ ExploreResult pass(const ExploreConfig& c, std::uint32_t depth_limit,
 
 // Deletes steps one at a time while the history still breaks the same invariant: the first
 // history depth-first search finds is seldom the shortest.
-void shrink(ExploreFound& f) {
+void shrink(ExploreFound& f, const ExecutorOptions& options) {
   bool smaller = true;
   while (smaller) {
     smaller = false;
     for (std::size_t i = 0; i < f.history.steps.size(); ++i) {
       History h = f.history;
       h.steps.erase(h.steps.begin() + static_cast<std::ptrdiff_t>(i));
-      const std::optional<Violation> v = Executor::run(h);
+      const std::optional<Violation> v = Executor::run(h, options);
       if (v && v->invariant == f.violation.invariant) {
         f.history = std::move(h);
         f.violation = *v;
@@ -223,7 +223,7 @@ ExploreResult explore_passes(const ExploreConfig& c, const std::function<void(co
 
 ExploreResult explore(const ExploreConfig& c, const std::function<void(const ExploreResult&)>& progress) {
   ExploreResult r = explore_passes(c, progress);
-  for (ExploreFound& f : r.violations) shrink(f);
+  for (ExploreFound& f : r.violations) shrink(f, c.executor);
   return r;
 }
 

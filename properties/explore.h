@@ -25,6 +25,7 @@ namespace gossip::properties {
 
 struct ExploreConfig {
   HistoryConfig history;  // nodes, seed, limits
+  ExecutorOptions executor;  // whose nodes: they must have the clone and fingerprint capabilities
   std::uint32_t writes = 2;
   std::uint32_t patterns = 1;
   std::uint32_t ticks = 1;

@@ -404,6 +404,15 @@ Result<History> parse_history(std::string_view text) {
   return h;
 }
 
+bool below(const State& a, const State& b) {
+  bool ok = true;
+  a.for_each([&](const PatternId& id, const Register& reg) {
+    const Register* other = b.find(id);
+    for (const Version& v : reg.siblings()) ok = ok && other != nullptr && other->covers(v);
+  });
+  return ok;
+}
+
 std::string in_sync_excess(faultnet::Cluster& cluster) {
   std::map<NodeId, std::size_t> sent;
   std::set<std::uint64_t> hellos;
@@ -463,7 +472,8 @@ struct Executor::Impl {
 
   static faultnet::ClusterConfig cluster_config(const HistoryConfig& c, const ExecutorOptions& o) {
     faultnet::ClusterConfig out;
-    if (o.impl) out.impl = {o.impl};
+    if (o.impl || o.partner) out.impl = {o.impl ? o.impl : reference_implementation()};
+    if (o.partner) out.impl.push_back(o.partner);
     if (c.initial_patterns > 0 && c.initial_nodes != 0) {
       const State genesis = genesis_state(c.initial_patterns, c.seed);
       for (NodeId n = 0; n < c.nodes; ++n) {

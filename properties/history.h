@@ -98,6 +98,9 @@ WriteJudgement judge_write(const model::ExpectedWrite& want, const Status& statu
 // A content in the model's terms and back.
 Content from_model_content(const model::Content& content);
 
+// Whether every version of a is in b or dominated there (nothing of a is lost in b).
+bool below(const State& a, const State& b);
+
 // I8, judged on opaque bytes: on a cluster in sync that has just ticked, "" when every node
 // has at most one message pending, of at most 32 bytes, and delivering them all makes nobody
 // send anything more; else what broke it. Delivers what is pending.
@@ -136,6 +139,9 @@ std::string to_text(const Violation& v);
 // Whose nodes an Executor runs, and what its end checks.
 struct ExecutorOptions {
   std::shared_ptr<const Implementation> impl;  // null: the reference
+  // Interop: when set, the odd nodes are this implementation's (the reference, for an
+  // implementation that speaks the wire format) and the even nodes impl's.
+  std::shared_ptr<const Implementation> partner;
   // finish() also checks I8 on the converged cluster. Certification judges I8 by its own
   // property (in_sync_cost), so that a correct but costly implementation passes the histories.
   bool check_in_sync_cost = true;

@@ -31,6 +31,12 @@ struct Recorder {
   std::uint64_t cases = 0, steps_generated = 0;  // to report the mean size of a case
 
   std::size_t last_size = 0;
+  std::map<std::string, double> figures;  // the largest value of each measured figure
+
+  void figure(const std::string& name, double value) {
+    auto [it, fresh] = figures.emplace(name, value);
+    if (!fresh && value > it->second) it->second = value;
+  }
 
   void note_case(std::size_t n) {
     ++cases;
@@ -98,6 +104,7 @@ Outcome run_property(const std::string& name, const RunOptions& o, int size, Tes
   out.property = name;
   out.seconds = std::chrono::duration<double>(Clock::now() - rec.start).count();
   out.mean_steps = rec.cases ? double(rec.steps_generated) / double(rec.cases) : 0.0;
+  out.figures.assign(rec.figures.begin(), rec.figures.end());
   const std::string rerun = (o.rerun_command.empty() ? o.self : o.rerun_command) + " --only " + name +
                             " --profile " + o.profile.name + " --seed " + std::to_string(o.seed);
   if (result.template is<rc::detail::SuccessResult>()) {

@@ -17,6 +17,7 @@ struct Arrow {
 };
 
 std::string kind_name(FrameKind k) {
+  if (static_cast<int>(k) == 0) return "message";  // an implementation's own format
   switch (k) {
     case FrameKind::kHello: return "Hello";
     case FrameKind::kReply: return "Reply";
@@ -93,7 +94,9 @@ void write_svg(const std::string& file, const History& h, const std::vector<std:
 }  // namespace
 
 std::optional<Violation> replay(const History& h, std::ostream& out, const ReplayOptions& o) {
-  Executor ex(h.config);
+  ExecutorOptions eo = o.executor;
+  if (h.property == "interop" && eo.impl && !eo.partner) eo.partner = reference_implementation();
+  Executor ex(h.config, eo);
   std::vector<std::string> labels;
   std::vector<Arrow> arrows;
   std::optional<Violation> v;
@@ -135,7 +138,7 @@ std::optional<Violation> replay(const History& h, std::ostream& out, const Repla
 }
 
 int replay_file(const std::string& path, const std::string& svg_file, bool quiet, std::ostream& out,
-                std::ostream& err) {
+                std::ostream& err, const ExecutorOptions& executor) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     err << "error: cannot read " << path << "\n";
@@ -167,6 +170,10 @@ int replay_file(const std::string& path, const std::string& svg_file, bool quiet
   ReplayOptions o;
   o.verbose = !quiet;
   o.svg_file = svg_file;
+  o.executor = executor;
+  if (executor.impl) {
+    out << "implementation: " << executor.impl->name() << " " << executor.impl->version() << "\n";
+  }
   const std::optional<Violation> v = replay(h.value(), out, o);
   if (!svg_file.empty()) out << "sequence diagram: " << svg_file << "\n";
   return v ? 1 : 0;

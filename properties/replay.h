@@ -15,6 +15,7 @@ namespace gossip::properties {
 struct ReplayOptions {
   bool verbose = true;    // print every step and the replicas after it
   std::string svg_file;   // when set, write the sequence diagram there
+  ExecutorOptions executor;  // whose nodes (a history of "interop" also gets reference partners)
 };
 
 // Returns the violation, if the history has one. Writes the SVG even when it has none.
@@ -25,6 +26,6 @@ std::optional<Violation> replay(const History& history, std::ostream& out,
 // law it checks on this implementation: laws.h). Returns 0 when no invariant broke, 1 when one did (the
 // failure reproduced), 2 when the file cannot be read or is not a history (said on `err`).
 int replay_file(const std::string& path, const std::string& svg_file, bool quiet, std::ostream& out,
-                std::ostream& err);
+                std::ostream& err, const ExecutorOptions& executor = {});
 
 }  // namespace gossip::properties
