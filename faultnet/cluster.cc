@@ -29,6 +29,8 @@ Cluster::Cluster(const Cluster& other)
       pending_(other.pending_),
       log_(other.log_),
       flooded_(other.flooded_),
+      largest_sent_(other.largest_sent_),
+      largest_sender_(other.largest_sender_),
       side_mask_(other.side_mask_),
       partitioned_(other.partitioned_),
       round_(other.round_),
@@ -97,6 +99,10 @@ std::unique_ptr<gossip::NodeUnderTest> Cluster::make_node(NodeId n, gossip::Repl
 void Cluster::collect(NodeId n) {
   slots_[n].node->take_outbox(&outgoing_);
   for (gossip::Outgoing& out : outgoing_) {
+    if (out.bytes.size() > largest_sent_) {
+      largest_sent_ = out.bytes.size();
+      largest_sender_ = n;
+    }
     pending_.push_back(Pending{next_id_++, n, out.to, out.kind, std::move(out.bytes)});
   }
   outgoing_.clear();

@@ -83,6 +83,10 @@ class Cluster {
   bool deliver_all();
   // Whether a deliver_all() since the cluster was made stopped at the cap.
   bool flooded() const { return flooded_; }
+  // The largest message any node has sent since the cluster was made, and its sender: every
+  // message must fit the configuration's message_bytes_max.
+  std::size_t largest_sent() const { return largest_sent_; }
+  gossip::NodeId largest_sender() const { return largest_sender_; }
   // Nodes whose bit is set on one side, the others on the other.
   void partition(std::uint64_t side_mask);
   void heal();
@@ -124,6 +128,8 @@ class Cluster {
   std::vector<Delivery> log_;
   std::vector<gossip::Outgoing> outgoing_;
   bool flooded_ = false;
+  std::size_t largest_sent_ = 0;
+  gossip::NodeId largest_sender_ = 0;
   std::uint64_t side_mask_ = 0;
   bool partitioned_ = false;
   std::uint64_t round_ = 0;

@@ -637,6 +637,12 @@ struct Executor::Impl {
   }
 
   std::optional<Violation> check_all() {
+    // The configuration's byte budget binds every message (docs/PROTOCOL.md, "Configuration").
+    if (cluster.largest_sent() > config.message_bytes_max) {
+      return violation("budget", "n" + std::to_string(cluster.largest_sender()) + " sent a " +
+                                     std::to_string(cluster.largest_sent()) + "-byte message; the budget is " +
+                                     std::to_string(config.message_bytes_max) + " bytes");
+    }
     for (NodeId n = 0; n < config.nodes; ++n) {
       if (auto v = check_node(n)) return v;
     }
