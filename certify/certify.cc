@@ -349,8 +349,9 @@ int run_certify(const CertifyOptions& o, std::ostream& out, std::ostream& err) {
   const double limit = o.timeout_seconds > 0 ? o.timeout_seconds : profile.timeout_seconds;
   std::vector<Child> running;
   std::size_t next = 0;
-  while (next < todo.size() || !running.empty()) {
-    while (next < todo.size() && running.size() < std::max(1u, o.jobs)) {
+  bool stop = false;  // --fail-fast: a property did not hold
+  while ((next < todo.size() && !stop) || !running.empty()) {
+    while (!stop && next < todo.size() && running.size() < std::max(1u, o.jobs)) {
       running.push_back(spawn(o, todo[next]->name, limit));
       ++next;
     }
@@ -368,6 +369,8 @@ int run_certify(const CertifyOptions& o, std::ostream& out, std::ostream& err) {
         out << "  " << std::left << std::setw(22) << running[i].property << " " << r.value("verdict", "?") << " ("
             << std::fixed << std::setprecision(1) << secs << " s)\n";
         results[running[i].property] = r;
+        const std::string v = r.value("verdict", "");
+        if (o.fail_fast && v != "holds" && v != "not applicable") stop = true;
         running.erase(running.begin() + static_cast<std::ptrdiff_t>(i));
       } else {
         ++i;
@@ -376,6 +379,10 @@ int run_certify(const CertifyOptions& o, std::ostream& out, std::ostream& err) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
 
+  for (; next < todo.size(); ++next) {
+    results[todo[next]->name] = {{"property", todo[next]->name}, {"verdict", "not run"},
+                                 {"message", "not run: --fail-fast stopped at an earlier failure"}};
+  }
   // The certificate, in the catalogue's order.
   bool any_fail = false, any_could_not = false;
   json props = json::array();
@@ -392,7 +399,7 @@ int run_certify(const CertifyOptions& o, std::ostream& out, std::ostream& err) {
     r.erase("implementation");
     const std::string v = r.value("verdict", "");
     if (v == "could not run") any_could_not = true;
-    else if (v != "holds" && v != "not applicable") any_fail = true;
+    else if (v != "holds" && v != "not applicable" && v != "not run") any_fail = true;
     props.push_back(r);
   }
   cert["properties"] = props;
@@ -412,14 +419,14 @@ int run_certify(const CertifyOptions& o, std::ostream& out, std::ostream& err) {
       for (const auto& [k, v] : r["figures"].items()) out << "      " << k << ": " << figure_text(v.get<double>()) << "\n";
     }
     const std::string verdict = r["verdict"].get<std::string>();
-    if (verdict != "holds" && verdict != "not applicable") {
+    if (verdict != "holds" && verdict != "not applicable" && verdict != "not run") {
       std::string m = r.value("message", "");
       if (m.size() > 1200) m = m.substr(0, 1200) + "...";
       out << "      " << m << (m.empty() || m.back() != '\n' ? "\n" : "");
       if (r.contains("replay") && !r["replay"].get<std::string>().empty()) {
         out << "      replay: " << r["replay"].get<std::string>() << "\n";
       }
-    } else if (verdict == "not applicable") {
+    } else if (verdict == "not applicable" || verdict == "not run") {
       out << "      " << r.value("message", "") << "\n";
     }
   }

@@ -28,6 +28,7 @@ struct CertifyOptions {
   double timeout_seconds = 0;     // per property; 0: the profile's
   double answer_seconds = 10;     // per answer of a process
   unsigned jobs = 2;              // properties run at once
+  bool fail_fast = false;         // start no property after the first that does not hold
   std::string self;               // this program's path, for the children and printed commands
 };
 

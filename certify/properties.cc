@@ -174,7 +174,7 @@ Outcome interop(const RunOptions& o, const CertifyProfile& p) {
 }  // namespace
 
 CertifyProfile certify_profile(const std::string& name) {
-  if (name == "smoke") return {"smoke", {"smoke", 20, 60, 10}, 300, 3'000, 200};
+  if (name == "smoke") return {"smoke", {"smoke", 20, 60, 10}, 300, 1'000, 200};
   if (name == "campaign") return {"campaign", {"campaign", 5'000, 200, 3'000}, 4 * 3600, 5'000'000, 100'000};
   return {"quick", {"quick", 200, 100, 200}, 600, 20'000, 2'000};
 }

@@ -45,7 +45,9 @@ Content content_of(const json& j) {
   Content c;
   c.summary = j.at("summary").get<std::string>();
   c.episodes = j.at("episodes").get<std::vector<EpisodeId>>();
-  c.strength = j.at("strength").get<std::uint32_t>();
+  const std::uint64_t strength = j.at("strength").get<std::uint64_t>();
+  if (strength > 0xFFFFFFFFu) throw std::runtime_error("strength " + std::to_string(strength) + " is not a u32");
+  c.strength = static_cast<std::uint32_t>(strength);
   if (!j.at("absorbed_into").is_null()) c.absorbed_into = id_of(j.at("absorbed_into"));
   return c;
 }

@@ -163,6 +163,8 @@ int main(int argc, char** argv) {
                       "Seconds a process may take to answer one request before it counts as a hang")
       ->capture_default_str();
   certify->add_option("--jobs", certify_options.jobs, "Properties run at once")->capture_default_str();
+  certify->add_flag("--fail-fast", certify_options.fail_fast,
+                    "Start no property after the first one that does not hold (the rest: 'not run')");
   certify->add_flag("--list", certify_list, "List the properties and exit");
   certify->add_option("--child", certify_child)->group("");  // internal: run one property
   certify->add_option("--child-result", certify_child_result)->group("");

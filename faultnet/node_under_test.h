@@ -50,7 +50,7 @@ class NodeUnderTest {
   virtual Status create(const PatternId& id, const Content& content) = 0;
   virtual Status refine(const PatternId& id, const Content& content) = 0;
   virtual Status absorb(const PatternId& a, const PatternId& into) = 0;
-  // Time moves to `now` (never backwards). A new node's first call after init is a tick.
+  // Time moves to `now` (never backwards). next_wakeup() may be asked before the first tick.
   virtual void tick(Time now) = 0;
   virtual void receive(NodeId from, ByteView bytes) = 0;
   // What the node sends, into *out (cleared first).

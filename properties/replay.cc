@@ -95,7 +95,10 @@ void write_svg(const std::string& file, const History& h, const std::vector<std:
 
 std::optional<Violation> replay(const History& h, std::ostream& out, const ReplayOptions& o) {
   ExecutorOptions eo = o.executor;
-  if (h.property == "interop" && eo.impl && !eo.partner) eo.partner = reference_implementation();
+  if (h.property == "interop" && eo.impl && !eo.partner) {
+    eo.partner = reference_implementation();
+    eo.check_in_sync_cost = true;
+  }
   Executor ex(h.config, eo);
   std::vector<std::string> labels;
   std::vector<Arrow> arrows;

@@ -249,7 +249,7 @@ struct Reader {
   bool u32le(uint32_t* v) {
     if (left() < 4) return false;
     uint32_t x = 0;
-    for (int i = 0; i < 4; ++i) x |= uint32_t{p[pos + i]} << (8 * i);
+    for (size_t i = 0; i < 4; ++i) x |= uint32_t{p[pos + i]} << (8 * i);
     pos += 4;
     *v = x;
     return true;
@@ -257,7 +257,7 @@ struct Reader {
   bool u64le(uint64_t* v) {
     if (left() < 8) return false;
     uint64_t x = 0;
-    for (int i = 0; i < 8; ++i) x |= uint64_t{p[pos + i]} << (8 * i);
+    for (size_t i = 0; i < 8; ++i) x |= uint64_t{p[pos + i]} << (8 * i);
     pos += 8;
     *v = x;
     return true;
@@ -371,7 +371,7 @@ bool decode_state_frame(const uint8_t* p, size_t n, StateMap* state) {
   if (n > kFrameBytesMax || n < 7) return false;
   if (p[0] != 0x67 || p[1] != 0x01) return false;
   uint32_t sum = 0;
-  for (int i = 0; i < 4; ++i) sum |= uint32_t{p[n - 4 + i]} << (8 * i);
+  for (size_t i = 0; i < 4; ++i) sum |= uint32_t{p[n - 4 + i]} << (8 * i);
   if (sum != frame_checksum(p, n - 4)) return false;
   if (p[2] != 0x03) return false;
   Reader r{p + 3, n - 7};

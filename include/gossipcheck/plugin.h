@@ -108,13 +108,14 @@ typedef struct gc_plugin {
   int32_t (*refine)(gc_node* node, const uint8_t id[16], const gc_content* content);
   int32_t (*absorb)(gc_node* node, const uint8_t a[16], const uint8_t into[16]);
 
-  /* Time moves to now (never backwards; the first call after init is a tick). */
+  /* Time moves to now (never backwards). */
   void (*tick)(gc_node* node, uint64_t now_us);
   /* A message from a member, at the time of the last tick. Any bytes at all: hostile ones too. */
   void (*receive)(gc_node* node, uint32_t from, const uint8_t* data, size_t size);
   /* Everything the node has to send since the last call, one sink call per message. */
   void (*take_outbox)(gc_node* node, gc_message_sink sink, void* ctx);
-  /* When tick() next has work to do (UINT64_MAX: never). */
+  /* When tick() next has work to do (UINT64_MAX: never). May be asked before the first tick:
+   * then, when the first tick should come (0 is fine). */
   uint64_t (*next_wakeup)(const gc_node* node);
   /* The node's whole state as one canonical state frame (docs/WIRE_FORMAT.md, kind 3), in one
    * or more sink calls (concatenated). Returns GC_OK, anything else when it cannot. */
