@@ -5,10 +5,12 @@
 #include <nlohmann/json.hpp>
 
 #include "faultnet/cluster.h"
+#include "model/model.h"
 #include "properties/explore.h"
 #include "properties/rc_support.h"
 #include "reference/codec.h"
 #include "reference/rng.h"
+#include "reference/sync_message.h"
 
 namespace gossip::certify {
 namespace {
@@ -126,6 +128,51 @@ Outcome hostile_receive(const RunOptions& o, const CertifyProfile& p) {
         }
       }
     }
+    // A node that speaks the wire format also gets well-formed Hellos that lie: a register with
+    // the clock of one it holds and other content (corruption, or a forger). I3: equal clocks
+    // with different content are refused, never picked, and the rest of the Hello still applies.
+    const bool wire = o.impl ? o.impl->capabilities().wire : true;
+    for (int i = 0; wire && i < std::max(1, p.hostile_inputs / 20); ++i) {
+      const NodeId to = static_cast<NodeId>(i % 2);
+      const State held = c.node(to).state();
+      std::vector<std::pair<PatternId, Register>> regs;
+      held.for_each([&](const PatternId& id, const Register& reg) { regs.emplace_back(id, reg); });
+      if (regs.empty()) break;
+      const auto& [id, reg] = regs[r.below(regs.size())];
+      Version forged = reg.siblings()[r.below(reg.siblings().size())];
+      forged.content.strength += 1 + static_cast<std::uint32_t>(r.below(100));
+      forged.content.summary += "!";
+      Result<Register> lie = Register::from_versions({forged});
+      RC_ASSERT(lie.is_ok());
+      const PatternId fresh = PatternId::from_u64(1'000'000 + static_cast<std::uint64_t>(i));
+      Content honest;
+      honest.summary = "honest " + std::to_string(i);
+      honest.episodes = {static_cast<EpisodeId>(i)};
+      honest.strength = 1;
+      Version v;
+      v.content = honest;
+      v.clock.increment(ReplicaId::of(1 - to, 77));
+      Result<Register> other = Register::from_versions({v});
+      RC_ASSERT(other.is_ok());
+      SyncMessage hello;
+      hello.kind = FrameKind::kHello;
+      hello.xid = 1 + r.below(1u << 20);
+      hello.root = held.root();
+      hello.registers = {SyncItem{id, lie.value()}, SyncItem{fresh, other.value()}};
+      std::sort(hello.registers.begin(), hello.registers.end(),
+                [](const SyncItem& a, const SyncItem& b) { return a.id < b.id; });
+      c.node(to).receive(1 - to, encode_sync_message(hello));
+      c.node(to).take_outbox(&answers);
+      const Register* now = c.node(to).state().find(id);
+      if (now == nullptr || !(*now == reg)) {
+        GOSSIP_PROP_FAIL(1, "I3: n" + std::to_string(to) + " took a register with the clock of one it held and other content (" +
+                                id.hex() + "); equal clocks with different content must be refused");
+      }
+      if (c.node(to).state().find(fresh) == nullptr) {
+        GOSSIP_PROP_FAIL(1, "I11: n" + std::to_string(to) + " dropped a whole Hello for one refused register (" + fresh.hex() +
+                                " beside it was never joined)");
+      }
+    }
     recorder->figure("hostile inputs", p.hostile_inputs);
     recorder->figure("largest answer to a hostile input, bytes", double(largest));
     const std::uint32_t rounds = c.run_to_quiescence(24);
@@ -134,6 +181,143 @@ Outcome hostile_receive(const RunOptions& o, const CertifyProfile& p) {
                               " hostile inputs the two nodes no longer converge to everything they held (" +
                               (rounds > 24 ? "not converged in 24 rounds" : "a version lost") + ")");
     }
+  }, /*cases=*/1);
+}
+
+// One register of one version: `clock` entries (replica, counter), the given summary.
+Register one_version(const std::vector<VectorClock::Entry>& clock, const std::string& summary) {
+  Version v;
+  v.clock = VectorClock(clock);
+  v.content.summary = summary;
+  v.content.episodes = {1, 2};
+  v.content.strength = 1;
+  Result<Register> r = Register::from_versions({v});
+  GOSSIP_ASSERT(r.is_ok());
+  return r.value();
+}
+
+// Local writes at every limit of the data model, one past it, and on states that hold a
+// register at the limits, each on a fresh node, judged like every write of a history: against
+// what the model says the write must do (docs/PROTOCOL.md, "Local writes", "Limits of local
+// writes"). A node that cannot start from a state at the limits fails too (its decoder refuses
+// what the format allows).
+Outcome writes_at_limits(const RunOptions& o, const CertifyProfile&) {
+  return run_property("writes_at_limits", o, 1, [&o] {
+    const ReplicaId me = ReplicaId::of(0, 0);
+    const PatternId x = PatternId::from_u64(1), y = PatternId::from_u64(2), fresh = PatternId::from_u64(3);
+    auto state_of = [](std::vector<std::pair<PatternId, Register>> regs) {
+      return State::from_registers(7, std::move(regs));
+    };
+    std::vector<VectorClock::Entry> others_255, others_256;
+    for (std::uint32_t k = 1; k <= 256; ++k) {
+      (k <= 255 ? others_255 : others_256).push_back({ReplicaId::of(k, 0), 1});
+    }
+    others_256.insert(others_256.begin(), others_255.begin(), others_255.end());
+    std::vector<VectorClock::Entry> with_me_255 = others_255;
+    with_me_255.insert(with_me_255.begin(), {me, 1});
+    with_me_255.pop_back();
+    constexpr std::uint64_t kMax = ~std::uint64_t{0};
+    // A register of 32 concurrent siblings: the most a register may hold.
+    std::vector<Version> siblings;
+    for (std::uint32_t k = 1; k <= 32; ++k) {
+      Version v;
+      v.clock = VectorClock({{ReplicaId::of(100 + k, 0), 1}});
+      v.content.summary = "sibling " + std::to_string(k);
+      v.content.episodes = {k};
+      v.content.strength = k;
+      siblings.push_back(v);
+    }
+    Result<Register> full = Register::from_versions(siblings);
+    GOSSIP_ASSERT(full.is_ok());
+    // Two concurrent versions whose counter sums wrap a u64 (the true sum decides absorb's summary).
+    Version big, small;
+    big.clock = VectorClock({{ReplicaId::of(1, 0), kMax}, {ReplicaId::of(3, 0), 2}});
+    big.content = {"the greater sum", {1}, 1, std::nullopt};
+    small.clock = VectorClock({{ReplicaId::of(2, 0), 3}});
+    small.content = {"the smaller sum", {2}, 1, std::nullopt};
+    Result<Register> wrapping = Register::from_versions({big, small});
+    GOSSIP_ASSERT(wrapping.is_ok());
+    // Two concurrent versions whose clocks join to 257 entries, the writer's among them.
+    Version left, right;
+    std::vector<VectorClock::Entry> left_clock = {{me, 1}}, right_clock;
+    for (std::uint32_t k = 1; k <= 256; ++k) (k <= 128 ? left_clock : right_clock).push_back({ReplicaId::of(k, 0), 1});
+    left.clock = VectorClock(left_clock);
+    left.content = {"left", {1}, 1, std::nullopt};
+    right.clock = VectorClock(right_clock);
+    right.content = {"right", {2}, 1, std::nullopt};
+    Result<Register> wide = Register::from_versions({left, right});
+    GOSSIP_ASSERT(wide.is_ok());
+
+    Content ok_content{"s", {1, 2}, 1, std::nullopt};
+    Content at_summary = ok_content, over_summary = ok_content, at_episodes = ok_content, over_episodes = ok_content;
+    at_summary.summary.assign(1024, 'a');
+    over_summary.summary.assign(1025, 'a');
+    at_episodes.episodes.clear();
+    for (EpisodeId e = 0; e < 1024; ++e) at_episodes.episodes.push_back(e);
+    over_episodes.episodes = at_episodes.episodes;
+    over_episodes.episodes.push_back(5000);
+
+    struct Case {
+      std::string what;
+      State state;
+      model::WriteOp op;
+      PatternId a, b;
+      Content content;
+    };
+    const State empty(7);
+    const State holds_x = state_of({{x, one_version({{ReplicaId::of(5, 0), 1}}, "x")}, {y, one_version({{ReplicaId::of(6, 0), 1}}, "y")}});
+    const std::vector<Case> cases = {
+        {"create, summary of 1,024 bytes", empty, model::WriteOp::kCreate, x, x, at_summary},
+        {"create, summary of 1,025 bytes", empty, model::WriteOp::kCreate, x, x, over_summary},
+        {"create, 1,024 episodes", empty, model::WriteOp::kCreate, x, x, at_episodes},
+        {"create, 1,025 episodes", empty, model::WriteOp::kCreate, x, x, over_episodes},
+        {"refine, summary of 1,025 bytes", holds_x, model::WriteOp::kRefine, x, x, over_summary},
+        {"refine of a clock of 255 other entries (256 after)", state_of({{x, one_version(others_255, "x")}}), model::WriteOp::kRefine, x, x, ok_content},
+        {"refine of a clock of 256 other entries (257 after)", state_of({{x, one_version(others_256, "x")}}), model::WriteOp::kRefine, x, x, ok_content},
+        {"refine of a clock of 256 entries, the writer's among them", state_of({{x, one_version(with_me_255, "x")}}), model::WriteOp::kRefine, x, x, ok_content},
+        {"refine of siblings whose clocks join to 257 entries, the writer's among them", state_of({{x, wide.value()}}), model::WriteOp::kRefine, x, x, ok_content},
+        {"refine when the writer's counter is 2^64 - 2", state_of({{x, one_version({{me, kMax - 1}}, "x")}}), model::WriteOp::kRefine, x, x, ok_content},
+        {"refine when the writer's counter is 2^64 - 1", state_of({{x, one_version({{me, kMax}}, "x")}}), model::WriteOp::kRefine, x, x, ok_content},
+        {"refine of a register of 32 siblings", state_of({{x, full.value()}}), model::WriteOp::kRefine, x, x, ok_content},
+        {"create beside a register of 32 siblings", state_of({{x, full.value()}}), model::WriteOp::kCreate, fresh, fresh, ok_content},
+        {"absorb of siblings whose counter sums wrap a u64", state_of({{x, wrapping.value()}, {y, one_version({{ReplicaId::of(6, 0), 1}}, "y")}}), model::WriteOp::kAbsorb, x, y, ok_content},
+        {"absorb into a register of 32 siblings", state_of({{x, one_version({{ReplicaId::of(5, 0), 1}}, "x")}, {y, full.value()}}), model::WriteOp::kAbsorb, x, y, ok_content},
+    };
+    recorder->note_case(cases.size());
+    auto members = std::make_shared<const std::vector<NodeId>>(std::vector<NodeId>{0, 1});
+    for (const Case& c : cases) {
+      NodeInit init;
+      init.self = 0;
+      init.replica = me;
+      init.members = members;
+      init.config.cluster_seed = 7;
+      init.seed = o.seed;
+      init.state = c.state;
+      std::unique_ptr<NodeUnderTest> node = (o.impl ? *o.impl : *reference_implementation()).make(init);
+      node->tick(0);
+      auto named = [&] {
+        model::StateMap out;
+        for (const PatternId& id : {c.a, c.b}) {
+          if (const Register* r = node->state().find(id)) out[id.bytes] = properties::register_of(*r);
+        }
+        return out;
+      };
+      const model::StateMap seen = named();
+      std::size_t held = c.state.find(c.a) != nullptr ? 1 : 0;
+      if (!(c.a == c.b) && c.state.find(c.b) != nullptr) ++held;
+      if (seen.size() != held) {
+        GOSSIP_PROP_FAIL(1, "I2: " + c.what + ": the node started from a state at the limits does not export it whole");
+      }
+      const model::ExpectedWrite want = model::expected_write(seen, c.op, me.value, c.a.bytes, c.b.bytes,
+                                                              properties::to_model_content(c.content));
+      Status st;
+      if (c.op == model::WriteOp::kCreate) st = node->create(c.a, c.content);
+      if (c.op == model::WriteOp::kRefine) st = node->refine(c.a, c.content);
+      if (c.op == model::WriteOp::kAbsorb) st = node->absorb(c.a, c.b);
+      const properties::WriteJudgement judged = properties::judge_write(want, st, seen, named());
+      if (!judged.ok()) GOSSIP_PROP_FAIL(1, judged.invariant + ": " + c.what + ": " + judged.detail);
+    }
+    recorder->figure("writes at the limits", double(cases.size()));
   }, /*cases=*/1);
 }
 
@@ -176,7 +360,7 @@ Outcome interop(const RunOptions& o, const CertifyProfile& p) {
 CertifyProfile certify_profile(const std::string& name) {
   if (name == "smoke") return {"smoke", {"smoke", 20, 60, 10}, 300, 1'000, 200};
   if (name == "campaign") return {"campaign", {"campaign", 5'000, 200, 3'000}, 4 * 3600, 5'000'000, 100'000};
-  return {"quick", {"quick", 200, 100, 200}, 600, 20'000, 2'000};
+  return {"quick", {"quick", 1'000, 100, 1'000}, 600, 20'000, 2'000};
 }
 
 bool known_certify_profile(const std::string& name) {
@@ -199,6 +383,8 @@ const std::vector<CertifyProperty>& certify_properties() {
        from_catalogue("propagation_bound")},
       {"hostile_receive", "hostile bytes fed to receive never crash, hang, lose a version or break convergence", "I11", {},
        hostile_receive},
+      {"writes_at_limits", "local writes at every limit of the data model and one past it, and on registers at the limits, do what the model says",
+       "I2 I3 limits", {}, writes_at_limits},
       {"interop", "the histories hold on a cluster shared with reference nodes", "I1 I2 I3 I13 view", {"wire"}, interop},
       {"explore", "every interleaving of 2 nodes, 2 writes, a tick, a duplicate and a crash-restart keeps the invariants and converges",
        "I1 I2 I3 I13", {"clone", "fingerprint"}, explore_small},
@@ -216,6 +402,7 @@ const CertifyProperty* find_certify_property(const std::string& name) {
 nlohmann::json budget_json(const CertifyProperty& p, const CertifyProfile& profile) {
   if (p.name == "propagation_bound") return {{"trials", profile.budget.trials}};
   if (p.name == "hostile_receive") return {{"inputs", profile.hostile_inputs}};
+  if (p.name == "writes_at_limits") return {{"writes", 15}};
   if (p.name == "explore") return {{"states_max", profile.explore_states}};
   return {{"cases", profile.budget.cases}, {"size_max", profile.budget.size}};
 }

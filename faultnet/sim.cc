@@ -506,8 +506,9 @@ class Simulation {
   }
 
   void retire_counters(const NodeUnderTest& node) {
-    if (!node.counters()) return;  // an implementation without the reference's counters
-    const gossip::NodeCounters& c = *node.counters();
+    const gossip::NodeCounters* counters = node.counters();
+    if (counters == nullptr) return;  // an implementation without the reference's counters
+    const gossip::NodeCounters& c = *counters;
     auto add = [&](const char* k, std::uint64_t v) { result_.node_counters[k] += v; };
     add("exchanges_started", c.exchanges_started);
     add("exchanges_skipped", c.exchanges_skipped);

@@ -26,11 +26,13 @@ for plugin in "$build"/properties/mutants/libgossip-mutant-plugin-*.so; do
   failing=$(/usr/bin/python3 -c "
 import json,sys
 c=json.load(open(sys.argv[1]))
-print(' '.join(p['property'] for p in c.get('properties',[]) if p['verdict'] not in ('holds','not applicable')) or '-')" "$out/$name/certificate.json" 2>/dev/null || echo "?")
+print(' '.join(p['property'] for p in c.get('properties',[]) if p['verdict'] not in ('holds','not applicable','not run')) or '-')" "$out/$name/certificate.json" 2>/dev/null || echo "?")
   replayed=0
   bad=""
   for h in "$out/$name"/counterexamples/*.history; do
     [[ -e "$h" ]] || continue
+    # A history of replay_deterministic shows that two runs differ: it cannot replay bit for bit.
+    [[ $(basename "$h") == replay_deterministic-* ]] && continue
     "$cli" replay --quiet --impl "$plugin" "$h" > /dev/null 2>&1; r1=$?
     "$cli" replay --quiet --impl "$ref" "$h" > /dev/null 2>&1; r2=$?
     if [[ $r1 == 1 && $r2 == 0 ]]; then replayed=$((replayed + 1)); else bad="$bad $(basename "$h")($r1/$r2)"; fi
