@@ -105,6 +105,38 @@ struct Child {
   std::string result_file, log_file;
 };
 
+// The process groups of the children running, for an interrupt: killed with the parent.
+constexpr int kChildrenMax = 64;
+volatile sig_atomic_t g_children[kChildrenMax];
+
+void remember_child(pid_t pid) {
+  for (auto& slot : g_children) {
+    if (slot == 0) {
+      slot = pid;
+      return;
+    }
+  }
+}
+
+void forget_child(pid_t pid) {
+  for (auto& slot : g_children) {
+    if (slot == pid) slot = 0;
+  }
+}
+
+extern "C" void on_interrupt(int sig) {
+  for (auto& slot : g_children) {
+    if (slot > 0) ::kill(-static_cast<pid_t>(slot), SIGKILL);
+  }
+  ::signal(sig, SIG_DFL);
+  ::raise(sig);
+}
+
+void install_interrupt_handler() {
+  ::signal(SIGINT, on_interrupt);
+  ::signal(SIGTERM, on_interrupt);
+}
+
 Child spawn(const CertifyOptions& o, const std::string& property, double seconds) {
   Child c;
   c.property = property;
@@ -138,7 +170,10 @@ Child spawn(const CertifyOptions& o, const std::string& property, double seconds
     _exit(127);
   }
   c.pid = pid;
-  if (pid > 0) setpgid(pid, pid);
+  if (pid > 0) {
+    setpgid(pid, pid);
+    remember_child(pid);
+  }
   return c;
 }
 
@@ -263,6 +298,13 @@ int run_certify_child(const CertifyOptions& o, const std::string& property, cons
 
 int run_certify(const CertifyOptions& o, std::ostream& out, std::ostream& err) {
   const CertifyProfile profile = certify_profile(o.profile);
+  for (const std::string& name : o.only) {
+    if (!find_certify_property(name)) {
+      err << "error: no property named '" << name << "' (gossipcheck certify --list)\n";
+      return 2;
+    }
+  }
+  install_interrupt_handler();
   std::error_code ec;
   fs::create_directories(fs::path(o.out_dir) / "logs", ec);
   if (ec) {
@@ -276,7 +318,10 @@ int run_certify(const CertifyOptions& o, std::ostream& out, std::ostream& err) {
     bool timed_out = false;
     for (;;) {
       const pid_t done = waitpid(c.pid, &status, WNOHANG);
-      if (done == c.pid) break;
+      if (done == c.pid) {
+        ::kill(-c.pid, SIGKILL);  // whatever it started and left behind
+        break;
+      }
       if (Clock::now() > c.deadline) {
         ::kill(-c.pid, SIGKILL);
         waitpid(c.pid, &status, 0);
@@ -304,6 +349,7 @@ int run_certify(const CertifyOptions& o, std::ostream& out, std::ostream& err) {
       return 2;
     }
     auto [status, timed_out] = wait_for(c);
+    forget_child(c.pid);
     json r = collect(c, status, timed_out, std::chrono::duration<double>(Clock::now() - c.start).count());
     const std::string verdict = r.value("verdict", "");
     if (verdict != "holds") {
@@ -340,12 +386,6 @@ int run_certify(const CertifyOptions& o, std::ostream& out, std::ostream& err) {
     }
     todo.push_back(&p);
   }
-  for (const std::string& name : o.only) {
-    if (!find_certify_property(name)) {
-      err << "error: no property named '" << name << "' (gossipcheck certify --list)\n";
-      return 2;
-    }
-  }
   const double limit = o.timeout_seconds > 0 ? o.timeout_seconds : profile.timeout_seconds;
   std::vector<Child> running;
   std::size_t next = 0;
@@ -357,11 +397,20 @@ int run_certify(const CertifyOptions& o, std::ostream& out, std::ostream& err) {
     }
     for (std::size_t i = 0; i < running.size();) {
       int status = 0;
-      const pid_t done = waitpid(running[i].pid, &status, WNOHANG);
-      const bool late = done != running[i].pid && Clock::now() > running[i].deadline;
+      const pid_t done = running[i].pid > 0 ? waitpid(running[i].pid, &status, WNOHANG) : -1;
+      const bool late = running[i].pid > 0 && done != running[i].pid && Clock::now() > running[i].deadline;
       if (late) {
         ::kill(-running[i].pid, SIGKILL);
         waitpid(running[i].pid, &status, 0);
+      } else if (done == running[i].pid) {
+        ::kill(-running[i].pid, SIGKILL);  // whatever it started and left behind
+      }
+      if (running[i].pid <= 0) {  // fork failed: no child to wait for
+        results[running[i].property] = {{"property", running[i].property}, {"verdict", "could not run"},
+                                        {"message", "cannot start a child process (fork failed)"}};
+        forget_child(running[i].pid);
+        running.erase(running.begin() + static_cast<std::ptrdiff_t>(i));
+        continue;
       }
       if (done == running[i].pid || late) {
         const double secs = std::chrono::duration<double>(Clock::now() - running[i].start).count();
@@ -369,6 +418,7 @@ int run_certify(const CertifyOptions& o, std::ostream& out, std::ostream& err) {
         out << "  " << std::left << std::setw(22) << running[i].property << " " << r.value("verdict", "?") << " ("
             << std::fixed << std::setprecision(1) << secs << " s)\n";
         results[running[i].property] = r;
+        forget_child(running[i].pid);
         const std::string v = r.value("verdict", "");
         if (o.fail_fast && v != "holds" && v != "not applicable") stop = true;
         running.erase(running.begin() + static_cast<std::ptrdiff_t>(i));

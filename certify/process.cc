@@ -73,6 +73,11 @@ class Channel {
     }
     ++restarts_;
     spawn();
+    // A fresh process is greeted like the first one.
+    const json a = call({{"op", "hello"}, {"protocol", kProcessProtocolVersion}}, generation_);
+    if (!a["ok"].get<bool>() || !a.contains("protocol") || a["protocol"] != kProcessProtocolVersion) {
+      protocol_error("a restarted process did not answer hello as the first one did: " + a.dump());
+    }
   }
 
   // One request, one answer. `ok: false` answers come back as they are.
@@ -116,12 +121,16 @@ class Channel {
     if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0) {
       throw ImplementationError(std::string("cannot make pipes: ") + std::strerror(errno));
     }
+    const std::string cmd = "exec " + options_.command;
     const pid_t pid = fork();
-    if (pid < 0) throw ImplementationError(std::string("cannot fork: ") + std::strerror(errno));
+    if (pid < 0) {
+      for (int fd : {in[0], in[1], out[0], out[1]}) close(fd);
+      throw ImplementationError(std::string("cannot fork: ") + std::strerror(errno));
+    }
     if (pid == 0) {
+      ::signal(SIGPIPE, SIG_DFL);  // the implementation gets the default, not ours
       dup2(in[0], 0);
       dup2(out[1], 1);
-      const std::string cmd = "exec " + options_.command;
       execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
       _exit(127);
     }
@@ -288,7 +297,9 @@ class ProcessNode final : public ExternalNode {
     for (const json& m : messages) {
       if (!m.is_object()) ch_->protocol_error("a message of 'outbox' is not an object");
       Outgoing o;
-      o.to = field<std::uint32_t>(*ch_, m, "to", "outbox");
+      const std::uint64_t to = field<std::uint64_t>(*ch_, m, "to", "outbox");
+      if (to > 0xFFFFFFFFu) ch_->protocol_error("a message of 'outbox' is addressed to " + std::to_string(to) + ", not a u32");
+      o.to = static_cast<std::uint32_t>(to);
       const std::optional<Bytes> b = from_hex(field<std::string>(*ch_, m, "bytes", "outbox"));
       if (!b) ch_->protocol_error("a message of 'outbox' has \"bytes\" that are not hex");
       o.bytes = *b;
@@ -421,7 +432,8 @@ Result<std::shared_ptr<const Implementation>> start_process(const ProcessOptions
     auto ch = std::make_shared<Channel>(options);
     const json a = ch->call({{"op", "hello"}, {"protocol", kProcessProtocolVersion}}, ch->generation());
     if (!a["ok"].get<bool>()) {
-      return Status::error(Status::Code::kInvalid, "the process refused hello: " + a.value("error", std::string("(no error given)")));
+      const std::string why = a.contains("error") && a["error"].is_string() ? a["error"].get<std::string>() : "(no error given)";
+      return Status::error(Status::Code::kInvalid, "the process refused hello: " + why);
     }
     const int protocol = field<int>(*ch, a, "protocol", "hello");
     if (protocol != kProcessProtocolVersion) {

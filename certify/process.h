@@ -23,7 +23,7 @@ inline constexpr int kProcessProtocolVersion = 1;
 struct ProcessOptions {
   std::string command;             // run with /bin/sh -c
   double answer_seconds = 10;      // the longest wait for one answer before it counts as a hang
-  std::uint32_t restarts_max = 64; // fresh processes after crashes or hangs, per run
+  std::uint32_t restarts_max = 1000; // fresh processes after crashes or hangs, per property
 };
 
 // What went wrong with the child process, if anything, in this process's lifetime: the first

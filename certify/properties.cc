@@ -156,7 +156,7 @@ Outcome hostile_receive(const RunOptions& o, const CertifyProfile& p) {
       RC_ASSERT(other.is_ok());
       SyncMessage hello;
       hello.kind = FrameKind::kHello;
-      hello.xid = 1 + r.below(1u << 20);
+      hello.xid = (std::uint64_t{1} << 40) + static_cast<std::uint64_t>(i);  // no live exchange has it
       hello.root = held.root();
       hello.registers = {SyncItem{id, lie.value()}, SyncItem{fresh, other.value()}};
       std::sort(hello.registers.begin(), hello.registers.end(),
@@ -176,7 +176,7 @@ Outcome hostile_receive(const RunOptions& o, const CertifyProfile& p) {
     recorder->figure("hostile inputs", p.hostile_inputs);
     recorder->figure("largest answer to a hostile input, bytes", double(largest));
     const std::uint32_t rounds = c.run_to_quiescence(24);
-    if (rounds > 24 || !properties::below(before0, c.node(0).state()) || !properties::below(before1, c.node(0).state())) {
+    if (rounds > 24 || !properties::below(before0, c.node(0).state()) || !properties::below(before1, c.node(1).state())) {
       GOSSIP_PROP_FAIL(1, "I1/I2: after " + std::to_string(p.hostile_inputs) +
                               " hostile inputs the two nodes no longer converge to everything they held (" +
                               (rounds > 24 ? "not converged in 24 rounds" : "a version lost") + ")");
@@ -213,9 +213,8 @@ Outcome writes_at_limits(const RunOptions& o, const CertifyProfile&) {
       (k <= 255 ? others_255 : others_256).push_back({ReplicaId::of(k, 0), 1});
     }
     others_256.insert(others_256.begin(), others_255.begin(), others_255.end());
-    std::vector<VectorClock::Entry> with_me_255 = others_255;
-    with_me_255.insert(with_me_255.begin(), {me, 1});
-    with_me_255.pop_back();
+    std::vector<VectorClock::Entry> with_me_255 = others_255;  // then the writer: 256 in all
+    with_me_255.insert(with_me_255.begin(), {me, 1});  // 256 entries, the writer's first
     constexpr std::uint64_t kMax = ~std::uint64_t{0};
     // A register of 32 concurrent siblings: the most a register may hold.
     std::vector<Version> siblings;

@@ -31,6 +31,7 @@ Cluster::Cluster(const Cluster& other)
       flooded_(other.flooded_),
       largest_sent_(other.largest_sent_),
       largest_sender_(other.largest_sender_),
+      misaddressed_(other.misaddressed_),
       side_mask_(other.side_mask_),
       partitioned_(other.partitioned_),
       round_(other.round_),
@@ -99,6 +100,13 @@ std::unique_ptr<gossip::NodeUnderTest> Cluster::make_node(NodeId n, gossip::Repl
 void Cluster::collect(NodeId n) {
   slots_[n].node->take_outbox(&outgoing_);
   for (gossip::Outgoing& out : outgoing_) {
+    if (out.to >= config_.nodes) {  // no such member: dropped, and said
+      if (misaddressed_.empty()) {
+        misaddressed_ = "n" + std::to_string(n) + " sent a message to " + std::to_string(out.to) +
+                        ", which is not a member (0 to " + std::to_string(config_.nodes - 1) + ")";
+      }
+      continue;
+    }
     if (out.bytes.size() > largest_sent_) {
       largest_sent_ = out.bytes.size();
       largest_sender_ = n;

@@ -86,6 +86,9 @@ class Cluster {
   // The largest message any node has sent since the cluster was made, and its sender: every
   // message must fit the configuration's message_bytes_max.
   std::size_t largest_sent() const { return largest_sent_; }
+  // The first message addressed to no member of the cluster (dropped when sent), if any:
+  // "n<from> sent a message to <to>".
+  const std::string& misaddressed() const { return misaddressed_; }
   gossip::NodeId largest_sender() const { return largest_sender_; }
   // Nodes whose bit is set on one side, the others on the other.
   void partition(std::uint64_t side_mask);
@@ -130,6 +133,7 @@ class Cluster {
   bool flooded_ = false;
   std::size_t largest_sent_ = 0;
   gossip::NodeId largest_sender_ = 0;
+  std::string misaddressed_;
   std::uint64_t side_mask_ = 0;
   bool partitioned_ = false;
   std::uint64_t round_ = 0;

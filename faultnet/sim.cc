@@ -263,6 +263,10 @@ class Simulation {
     NodeUnderTest& node = *slots_[n].node;
     node.take_outbox(&outgoing_);
     for (gossip::Outgoing& out : outgoing_) {
+      if (out.to >= cfg_.nodes) {  // no such member: dropped (the histories say so as a violation)
+        ++misaddressed_;
+        continue;
+      }
       ++result_.messages_sent;
       result_.bytes_total += out.bytes.size();
       // Exchanges are told apart only for implementations that say which a message is of.
@@ -629,6 +633,7 @@ class Simulation {
       }
     }
     result_.node_counters["messages_to_down_nodes"] = dropped_to_down_;
+    if (misaddressed_ > 0) result_.node_counters["messages_to_no_member"] = misaddressed_;
     NodeId any_live = cfg_.nodes;
     for (NodeId n = 0; n < cfg_.nodes && any_live == cfg_.nodes; ++n) {
       if (slots_[n].up) any_live = n;
@@ -672,6 +677,7 @@ class Simulation {
   std::map<NodeId, bool> amnesia_pending_;
   bool healed_ = false;
   bool accounting_ = true;  // the implementation says which exchange each message is of
+  std::uint64_t misaddressed_ = 0;  // messages to no member, dropped
   std::uint64_t dropped_to_down_ = 0;
   std::uint64_t trace_ = 0;
   mutable gossip::Digest first_root_;

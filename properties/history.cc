@@ -637,6 +637,7 @@ struct Executor::Impl {
   }
 
   std::optional<Violation> check_all() {
+    if (!cluster.misaddressed().empty()) return violation("address", cluster.misaddressed());
     // The configuration's byte budget binds every message (docs/PROTOCOL.md, "Configuration").
     if (cluster.largest_sent() > config.message_bytes_max) {
       return violation("budget", "n" + std::to_string(cluster.largest_sender()) + " sent a " +
