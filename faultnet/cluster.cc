@@ -86,14 +86,8 @@ std::unique_ptr<gossip::NodeUnderTest> Cluster::make_node(NodeId n, gossip::Repl
                                                           std::uint32_t restart) const {
   gossip::Rng r = gossip::Rng(config_.seed)
                       .fork("node " + std::to_string(n) + " restart " + std::to_string(restart));
-  gossip::NodeInit init;
-  init.self = n;
-  init.replica = replica;
-  init.members = members_;
-  init.config = config_.node;
-  init.seed = r.next();
-  init.state = std::move(state);
-  std::unique_ptr<gossip::NodeUnderTest> node = impl_of(n).make(init);
+  std::unique_ptr<gossip::NodeUnderTest> node =
+      gossip::make_node(impl_of(n), n, replica, members_, config_.node, r.next(), std::move(state));
   node->tick(round_ * config_.node.gossip_interval);
   return node;
 }

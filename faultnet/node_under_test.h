@@ -88,6 +88,20 @@ struct ImplementationError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A node of `impl` from the parts of a NodeInit (what every driver does to start one).
+inline std::unique_ptr<NodeUnderTest> make_node(const Implementation& impl, NodeId self, ReplicaId replica,
+                                                std::shared_ptr<const std::vector<NodeId>> members,
+                                                const NodeConfig& config, std::uint64_t seed, State state) {
+  NodeInit init;
+  init.self = self;
+  init.replica = replica;
+  init.members = std::move(members);
+  init.config = config;
+  init.seed = seed;
+  init.state = std::move(state);
+  return impl.make(init);
+}
+
 // The reference node behind the seam: every capability.
 std::shared_ptr<const Implementation> reference_implementation();
 

@@ -173,14 +173,8 @@ class Simulation {
       members_ = std::move(m);
     }
     Rng r = node_rng(n, restart);
-    gossip::NodeInit init;
-    init.self = n;
-    init.replica = replica;
-    init.members = members_;
-    init.config = cfg_.node;
-    init.seed = r.next();
-    init.state = std::move(state);
-    auto node = (cfg_.impl ? *cfg_.impl : *gossip::reference_implementation()).make(init);
+    auto node = gossip::make_node(cfg_.impl ? *cfg_.impl : *gossip::reference_implementation(), n, replica,
+                                  members_, cfg_.node, r.next(), std::move(state));
     slots_[n].xid_base = 0;
     slots_[n].exchanges.clear();
     return node;
