@@ -3,9 +3,9 @@
 # builds with the CMake presets and runs:
 #   bash cmake/quickstart.sh main [SIM OPTIONS]   the main job (release build, then gossipcheck sim;
 #                                   default: 1000 nodes, 200 trials, 20% message loss)
-#   bash cmake/quickstart.sh test   the whole test suite (dev and asan presets, ctest: the fuzz
-#                                   corpus replays too), a release build of the CLI, the runners
-#                                   and the benchmarks, and the kill matrix
+#   bash cmake/quickstart.sh test   the whole test suite under the release and asan presets
+#                                   (ctest: the fuzz corpus replays and the certifications too),
+#                                   the benchmarks built, and the kill matrix
 #                                   (gossipcheck mutants --fail-fast: the properties must kill
 #                                   every mutant; each runner stops at its first failing property)
 #   bash cmake/quickstart.sh fuzz [fuzz/run.sh OPTIONS]   installs clang-14 and libFuzzer's
@@ -59,18 +59,17 @@ case "${1:-}" in
     # python3-xxhash: the docs-only decoder of examples/python/ that ctest compares with the
     # reference (docs.independent_decoder).
     install_missing python3-xxhash
-    run_ctest() {
+    run_ctest() {  # run_ctest <preset> [more targets...]
       echo "== $1: build"
-      build "$1"
+      if [[ $# -gt 1 ]]; then build "$1" all "${@:2}"; else build "$1"; fi
       echo "== $1: ctest"
       ctest --preset "$1" -j "$(nproc)"
     }
-    run_ctest dev
-    # Release builds what the gate runs and what only release builds: the CLI, the property
-    # runner and one runner per mutant, and the benchmarks (run by hand, docs/PERFORMANCE.md).
-    # The tests and fuzz targets were just built and run in dev, and are again under asan.
-    echo "== release: build (CLI, property and mutant runners, benchmarks)"
-    build release gossipcheck gossip-properties gossip-mutants benchmarks
+    # The whole suite twice: optimised (release: every test, the examples, the benchmarks, and
+    # one runner per mutant for the kill matrix), then under the sanitizers (asan). The dev
+    # preset (-O0, for a debugger) runs the same tests more slowly and is left to developers:
+    # nothing in the code depends on NDEBUG (GOSSIP_ASSERT is always on).
+    run_ctest release gossip-mutants
     echo "== mutants: the quick profile must kill every mutant (docs/PROPERTIES.md)"
     ./build/release/cli/gossipcheck mutants --fail-fast --json build/release/mutants.json
     run_ctest asan

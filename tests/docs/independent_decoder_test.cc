@@ -42,7 +42,8 @@ void require_python() {
 }
 
 Bytes reseal(Bytes frame) {
-  frame.resize(frame.size() - 4);
+  if (frame.size() < 4) return frame;
+  frame.erase(frame.end() - 4, frame.end());
   const std::uint32_t c = checksum32(frame);
   for (int i = 0; i < 4; ++i) frame.push_back(static_cast<std::uint8_t>(c >> (8 * i)));
   return frame;

@@ -44,7 +44,9 @@ void must(const Status& s) {
 State rule_state(std::uint32_t n) {
   State s(kSeed);
   for (std::uint32_t i = 1; i <= n; ++i) {
-    must(create(s, rid(1), PatternId::from_u64(i), content("p" + std::to_string(i), {i}, i)));
+    std::string summary = "p";  // not "p" + to_string: gcc 12 at -O3 warns falsely (-Wrestrict)
+    summary += std::to_string(i);
+    must(create(s, rid(1), PatternId::from_u64(i), content(summary, {i}, i)));
   }
   return s;
 }
