@@ -26,6 +26,9 @@
 namespace gossip::certify {
 namespace {
 
+// The summary's first column: the longest property name (refused_frames_leave_no_trace).
+constexpr int kNameWidth = 30;
+
 using json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
 namespace fs = std::filesystem;
@@ -415,7 +418,7 @@ int run_certify(const CertifyOptions& o, std::ostream& out, std::ostream& err) {
       if (done == running[i].pid || late) {
         const double secs = std::chrono::duration<double>(Clock::now() - running[i].start).count();
         json r = collect(running[i], status, late, secs);
-        out << "  " << std::left << std::setw(22) << running[i].property << " " << r.value("verdict", "?") << " ("
+        out << "  " << std::left << std::setw(kNameWidth) << running[i].property << " " << r.value("verdict", "?") << " ("
             << std::fixed << std::setprecision(1) << secs << " s)\n";
         results[running[i].property] = r;
         forget_child(running[i].pid);
@@ -461,9 +464,9 @@ int run_certify(const CertifyOptions& o, std::ostream& out, std::ostream& err) {
   const std::string file = (fs::path(o.out_dir) / "certificate.json").string();
   write_json(file, cert);
 
-  out << "\n" << std::left << std::setw(22) << "property" << std::setw(16) << "verdict" << "invariant\n";
+  out << "\n" << std::left << std::setw(kNameWidth + 1) << "property" << std::setw(16) << "verdict" << "invariant\n";
   for (const json& r : props) {
-    out << std::setw(22) << r["property"].get<std::string>() << std::setw(16) << r["verdict"].get<std::string>()
+    out << std::setw(kNameWidth + 1) << r["property"].get<std::string>() << std::setw(16) << r["verdict"].get<std::string>()
         << r["invariant"].get<std::string>() << "\n";
     if (r.contains("figures")) {
       for (const auto& [k, v] : r["figures"].items()) out << "      " << k << ": " << figure_text(v.get<double>()) << "\n";

@@ -184,6 +184,54 @@ Outcome hostile_receive(const RunOptions& o, const CertifyProfile& p) {
   }, /*cases=*/1);
 }
 
+// I11 through the seam, for a wire implementation that shows its fingerprint (everything that
+// decides what a node does next: docs/CERTIFY.md): a flood of Hellos from 16 peers under ever
+// new exchange ids, all within one interval (no exchange expires), leaves the node's memory
+// bounded by its configuration, not by the flood. Its fingerprint after 4·F Hellos may be at
+// most 256 bytes longer than after F (F = 4 · exchanges_max); a node that opens an exchange
+// for every Hello, or remembers every xid, grows with each.
+Outcome flood_memory_bounded(const RunOptions& o, const CertifyProfile&) {
+  return run_property("flood_memory_bounded", o, 1, [&o] {
+    recorder->note_case(1);
+    constexpr NodeId kPeers = 16;
+    auto members = std::make_shared<std::vector<NodeId>>();
+    for (NodeId n = 0; n <= kPeers; ++n) members->push_back(n);
+    NodeConfig config;
+    config.cluster_seed = 7;
+    const auto node = make_node(o.impl ? *o.impl : *reference_implementation(), 0, ReplicaId::of(0, 0), members, config,
+                                o.seed, properties::genesis_state(20));
+    std::vector<Outgoing> out;
+    node->tick(0);
+    node->take_outbox(&out);
+    Rng r = Rng(o.seed).fork("flood_memory_bounded");
+    std::uint64_t xid = 1;
+    auto flood = [&](std::size_t hellos) {
+      for (std::size_t i = 0; i < hellos; ++i, ++xid) {
+        SyncMessage hello;
+        hello.kind = FrameKind::kHello;
+        hello.xid = xid;
+        Digest root;
+        for (auto& b : root.bytes) b = static_cast<std::uint8_t>(r.below(256));
+        hello.root = root;
+        node->receive(static_cast<NodeId>(1 + i % kPeers), encode_sync_message(hello));
+        node->take_outbox(&out);
+      }
+      std::string fp;
+      if (!node->append_fingerprint(&fp)) throw ImplementationError("the node reports the fingerprint capability but gives none");
+      return fp.size();
+    };
+    const std::size_t f = 4 * config.exchanges_max;
+    const std::size_t after_f = flood(f), after_4f = flood(3 * f);
+    recorder->figure("fingerprint bytes after F Hellos", double(after_f));
+    recorder->figure("fingerprint bytes after 4F Hellos", double(after_4f));
+    if (after_4f > after_f + 256) {
+      GOSSIP_PROP_FAIL(1, "I11: Hellos under new exchange ids from " + std::to_string(kPeers) + " peers within one interval: the node's fingerprint grew from " +
+                              std::to_string(after_f) + " bytes after " + std::to_string(f) + " to " + std::to_string(after_4f) +
+                              " after " + std::to_string(4 * f) + ": its memory grows with the flood, not bounded by exchanges_max");
+    }
+  }, /*cases=*/1);
+}
+
 // One register of one version: `clock` entries (replica, counter), the given summary.
 Register one_version(const std::vector<VectorClock::Entry>& clock, const std::string& summary) {
   Version v;
@@ -380,8 +428,18 @@ const std::vector<CertifyProperty>& certify_properties() {
        from_catalogue("near_collision")},
       {"propagation_bound", "a write reaches all of 64 replicas within 14 rounds under 20% loss, in every trial", "I10", {},
        from_catalogue("propagation_bound")},
+      {"budget_strands_nothing", "a register too large for any message holds back no other register: the rest reach an empty node within 40 rounds",
+       "I1", {}, from_catalogue("budget_strands_nothing")},
       {"hostile_receive", "hostile bytes fed to receive never crash, hang, lose a version or break convergence", "I11", {},
        hostile_receive},
+      {"refused_frames_leave_no_trace", "a Hello our decoder refuses (bad checksum, overlong varint, bad flags, cut, extended, ...) changes nothing and is not answered; made right, it is joined and answered",
+       "I11", {"wire"}, from_catalogue("refused_frames_leave_no_trace")},
+      {"flood_memory_bounded", "a flood of Hellos under new exchange ids leaves the node's memory (its fingerprint) bounded, not growing with the flood",
+       "I11", {"wire", "fingerprint"}, flood_memory_bounded},
+      {"one_exchange_syncs_both", "one exchange without loss leaves both sides with the join of both states", "I1", {"wire"},
+       from_catalogue("one_exchange_syncs_both")},
+      {"flood_fair_share", "peers flooding Hellos cannot keep a node from answering an honest peer or starting its own exchanges",
+       "I1", {"wire"}, from_catalogue("flood_fair_share")},
       {"writes_at_limits", "local writes at every limit of the data model and one past it, and on registers at the limits, do what the model says",
        "I2 I3 limits", {}, writes_at_limits},
       {"interop", "the histories hold on a cluster shared with reference nodes", "I1 I2 I3 I13 view", {"wire"}, interop},
@@ -401,6 +459,7 @@ const CertifyProperty* find_certify_property(const std::string& name) {
 nlohmann::json budget_json(const CertifyProperty& p, const CertifyProfile& profile) {
   if (p.name == "propagation_bound") return {{"trials", profile.budget.trials}};
   if (p.name == "hostile_receive") return {{"inputs", profile.hostile_inputs}};
+  if (p.name == "flood_memory_bounded") return {{"hellos", 16 * NodeConfig{}.exchanges_max}};
   if (p.name == "writes_at_limits") return {{"writes", 15}};
   if (p.name == "explore") return {{"states_max", profile.explore_states}};
   return {{"cases", profile.budget.cases}, {"size_max", profile.budget.size}};

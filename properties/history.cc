@@ -198,6 +198,19 @@ State genesis_state(std::uint64_t n, std::uint64_t cluster_seed) {
   return s;
 }
 
+void diverge(State& s, ReplicaId writer, Rng& r, std::size_t writes, std::uint32_t patterns) {
+  for (std::size_t k = 0; k < writes; ++k) {
+    const auto p = static_cast<std::uint32_t>(r.below(patterns + 8));
+    const auto v = static_cast<std::uint32_t>(r.below(1000));
+    switch (r.below(4)) {
+      case 0: (void)create(s, writer, pattern_of(p), content_of(v)); break;
+      case 1:
+      case 2: (void)refine(s, writer, pattern_of(p), content_of(v)); break;
+      default: (void)absorb(s, writer, pattern_of(p), pattern_of(static_cast<std::uint32_t>(r.below(patterns + 8)))); break;
+    }
+  }
+}
+
 std::string to_text(const Step& s) {
   std::string out(name_of(s.op));
   switch (s.op) {

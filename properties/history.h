@@ -73,6 +73,9 @@ inline constexpr ReplicaId kGenesisWriter = ReplicaId::of(0xFFFFFFFFu, 0);
 // n patterns p0 .. p<n-1>, each created once by kGenesisWriter: "pattern <i>", episodes
 // {i, i + 10^6}. Long written: nothing in it is a fresh write of any node.
 State genesis_state(std::uint64_t n, std::uint64_t cluster_seed = 7);
+// `writes` random local writes at `writer` over s (p0 .. p<patterns + 7>): creates of new
+// patterns, refines, absorbs; those the data model refuses change nothing.
+void diverge(State& s, ReplicaId writer, Rng& r, std::size_t writes, std::uint32_t patterns);
 // A reference state in the model's terms, and back (the way back fails on content or registers
 // the reference refuses).
 model::StateMap to_model(const State& state);

@@ -21,6 +21,26 @@ namespace gossip::properties::support {
 
 using Clock = std::chrono::steady_clock;
 
+// The implementation whose nodes a property drives: the one under certification, or the
+// reference.
+inline const Implementation& implementation(const RunOptions& o) {
+  return o.impl ? *o.impl : *reference_implementation();
+}
+
+// A node of that implementation, replica (self, incarnation 0).
+inline std::unique_ptr<NodeUnderTest> seam_node(const RunOptions& o, NodeId self,
+                                                std::shared_ptr<const std::vector<NodeId>> members,
+                                                const NodeConfig& config, std::uint64_t seed, State state) {
+  return gossip::make_node(implementation(o), self, ReplicaId::of(self, 0), std::move(members), config, seed, std::move(state));
+}
+
+// What a node just sent, into a fresh vector.
+inline std::vector<Outgoing> outbox(NodeUnderTest& n) {
+  std::vector<Outgoing> out;
+  n.take_outbox(&out);
+  return out;
+}
+
 struct Recorder {
   Clock::time_point start = Clock::now();
   bool failed = false;
