@@ -269,9 +269,9 @@ int run_certify_child(const CertifyOptions& o, const std::string& property, cons
   ro.replay_command = "gossipcheck replay " + impl_args(o);
   ro.rerun_command = "gossipcheck certify " + impl_args(o);
   const properties::Outcome out = p->run(ro, certify_profile(o.profile));
-  r["verdict"] = out.passed ? "holds" : "fails";
+  r["verdict"] = !out.not_applicable.empty() ? "not applicable" : out.passed ? "holds" : "fails";
   r["cases"] = out.cases;
-  r["message"] = out.message;
+  r["message"] = out.not_applicable.empty() ? out.message : out.not_applicable;
   r["figures"] = json::object();
   for (const auto& [k, v] : out.figures) r["figures"][k] = v;
   r["coverage"] = json::object();

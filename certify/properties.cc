@@ -191,18 +191,20 @@ Outcome hostile_receive(const RunOptions& o, const CertifyProfile& p) {
 // most 256 bytes longer than after F (F = 4 · exchanges_max); a node that opens an exchange
 // for every Hello, or remembers every xid, grows with each.
 Outcome flood_memory_bounded(const RunOptions& o, const CertifyProfile&) {
-  return run_property("flood_memory_bounded", o, 1, [&o] {
+  bool blind = false;  // the fingerprint does not show the exchanges (a digest, say)
+  Outcome out = run_property("flood_memory_bounded", o, 1, [&o, &blind] {
     recorder->note_case(1);
     constexpr NodeId kPeers = 16;
     auto members = std::make_shared<std::vector<NodeId>>();
     for (NodeId n = 0; n <= kPeers; ++n) members->push_back(n);
     NodeConfig config;
     config.cluster_seed = 7;
-    const auto node = make_node(o.impl ? *o.impl : *reference_implementation(), 0, ReplicaId::of(0, 0), members, config,
-                                o.seed, properties::genesis_state(20));
-    std::vector<Outgoing> out;
+    const auto node = seam_node(o, 0, members, config, o.seed, properties::genesis_state(20));
+    std::vector<Outgoing> sent;
     node->tick(0);
-    node->take_outbox(&out);
+    node->take_outbox(&sent);
+    std::string start;
+    if (!node->append_fingerprint(&start)) throw ImplementationError("the node reports the fingerprint capability but gives none");
     Rng r = Rng(o.seed).fork("flood_memory_bounded");
     std::uint64_t xid = 1;
     auto flood = [&](std::size_t hellos) {
@@ -214,7 +216,7 @@ Outcome flood_memory_bounded(const RunOptions& o, const CertifyProfile&) {
         for (auto& b : root.bytes) b = static_cast<std::uint8_t>(r.below(256));
         hello.root = root;
         node->receive(static_cast<NodeId>(1 + i % kPeers), encode_sync_message(hello));
-        node->take_outbox(&out);
+        node->take_outbox(&sent);
       }
       std::string fp;
       if (!node->append_fingerprint(&fp)) throw ImplementationError("the node reports the fingerprint capability but gives none");
@@ -224,12 +226,21 @@ Outcome flood_memory_bounded(const RunOptions& o, const CertifyProfile&) {
     const std::size_t after_f = flood(f), after_4f = flood(3 * f);
     recorder->figure("fingerprint bytes after F Hellos", double(after_f));
     recorder->figure("fingerprint bytes after 4F Hellos", double(after_4f));
+    if (after_f == start.size() && after_4f == start.size()) {
+      blind = true;
+      return;
+    }
     if (after_4f > after_f + 256) {
       GOSSIP_PROP_FAIL(1, "I11: Hellos under new exchange ids from " + std::to_string(kPeers) + " peers within one interval: the node's fingerprint grew from " +
                               std::to_string(after_f) + " bytes after " + std::to_string(f) + " to " + std::to_string(after_4f) +
                               " after " + std::to_string(4 * f) + ": its memory grows with the flood, not bounded by exchanges_max");
     }
   }, /*cases=*/1);
+  if (blind && out.passed) {
+    out.not_applicable = "the fingerprint kept one length from before a flood of Hellos to after it: it does not show the "
+                         "node's memory (a digest?), so whether that memory grows cannot be judged";
+  }
+  return out;
 }
 
 // One register of one version: `clock` entries (replica, counter), the given summary.
@@ -340,7 +351,7 @@ Outcome writes_at_limits(const RunOptions& o, const CertifyProfile&) {
       init.config.cluster_seed = 7;
       init.seed = o.seed;
       init.state = c.state;
-      std::unique_ptr<NodeUnderTest> node = (o.impl ? *o.impl : *reference_implementation()).make(init);
+      std::unique_ptr<NodeUnderTest> node = implementation(o).make(init);
       node->tick(0);
       auto named = [&] {
         model::StateMap out;

@@ -59,6 +59,8 @@ struct Outcome {
   std::vector<std::pair<std::string, double>> coverage;
   std::size_t shrunk_steps = 0;         // length of the shrunk counterexample
   std::string message;                  // the violation, or RapidCheck's report
+  // Set when the property found it cannot judge this implementation (certify: "not applicable").
+  std::string not_applicable;
   std::string history_file;             // the saved shrunk history (history properties)
   std::string replay;                   // the one command that replays the failure
   // What the property measured, each the largest over its cases (for example the bytes of

@@ -3,6 +3,8 @@
 // BAD_ABI claims another ABI version, BAD_INIT refuses every node, BAD_ADDRESS sends every
 // message to an address that is no member of the cluster. Each must get its documented
 // verdict and exit code (docs/CERTIFY.md, "Verdicts and time limits") in bounded time.
+// BAD_DIGEST is not broken: its fingerprint is an 8-byte digest of the reference's, which
+// docs/CERTIFY.md allows; flood_memory_bounded must then say it cannot judge (not applicable).
 #include <csignal>
 #include <cstdint>
 
@@ -43,6 +45,23 @@ struct Readdressed {
   gossip_reference_plugin_table("")->take_outbox(node, send_elsewhere, &r);
 }
 
+struct Digest {
+  std::uint64_t h = 14695981039346656037ull;  // FNV-1a, 64 bits
+};
+
+[[maybe_unused]] void digest_bytes(void* ctx, const std::uint8_t* data, std::size_t size) {
+  auto* d = static_cast<Digest*>(ctx);
+  for (std::size_t i = 0; i < size; ++i) d->h = (d->h ^ data[i]) * 1099511628211ull;
+}
+
+[[maybe_unused]] void fingerprint_digest(const gc_node* node, gc_bytes_sink sink, void* ctx) {
+  Digest d;
+  gossip_reference_plugin_table("")->fingerprint(node, digest_bytes, &d);
+  std::uint8_t out[8];
+  for (int i = 0; i < 8; ++i) out[i] = static_cast<std::uint8_t>(d.h >> (8 * i));
+  sink(ctx, out, sizeof out);
+}
+
 }  // namespace
 
 extern "C" __attribute__((visibility("default"))) const gc_plugin* gossipcheck_plugin(void) {
@@ -57,6 +76,8 @@ extern "C" __attribute__((visibility("default"))) const gc_plugin* gossipcheck_p
   table.init = init_refuse;
 #elif defined(BAD_ADDRESS)
   table.take_outbox = take_outbox_misaddressed;
+#elif defined(BAD_DIGEST)
+  table.fingerprint = fingerprint_digest;
 #endif
   return &table;
 }
