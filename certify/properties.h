@@ -1,6 +1,7 @@
 // The properties certify judges an implementation on: those of the catalogue that go through
-// the seam (faultnet/node_under_test.h), run on the implementation's nodes, and three of its
-// own (hostile_receive, interop, explore). RapidCheck stays in properties.cc.
+// the seam (faultnet/node_under_test.h), run on the implementation's nodes, and its own
+// (hostile_receive, writes_at_limits, flood_memory_bounded, interop, explore). RapidCheck stays
+// in properties.cc.
 #pragma once
 
 #include <functional>
