@@ -185,7 +185,7 @@ Outcome hostile_receive(const RunOptions& o, const CertifyProfile& p) {
 }
 
 // I11 through the seam, for a wire implementation that shows its fingerprint (everything that
-// decides what a node does next: docs/CERTIFY.md): a flood of Hellos from 16 peers under ever
+// decides what a node does next: docs/CERTIFY.md): a flood of Hellos from 40 peers under ever
 // new exchange ids, all within one interval (no exchange expires), leaves the node's memory
 // bounded by its configuration, not by the flood. Its fingerprint after 4·F Hellos may be at
 // most 256 bytes longer than after F (F = 4 · exchanges_max); a node that opens an exchange
@@ -194,7 +194,7 @@ Outcome flood_memory_bounded(const RunOptions& o, const CertifyProfile&) {
   bool blind = false;  // the fingerprint does not show the exchanges (a digest, say)
   Outcome out = run_property("flood_memory_bounded", o, 1, [&o, &blind] {
     recorder->note_case(1);
-    constexpr NodeId kPeers = 16;
+    constexpr NodeId kPeers = 40;  // 2 answered each would be 80: over exchanges_max (64) too
     auto members = std::make_shared<std::vector<NodeId>>();
     for (NodeId n = 0; n <= kPeers; ++n) members->push_back(n);
     NodeConfig config;
@@ -471,6 +471,10 @@ nlohmann::json budget_json(const CertifyProperty& p, const CertifyProfile& profi
   if (p.name == "propagation_bound") return {{"trials", profile.budget.trials}};
   if (p.name == "hostile_receive") return {{"inputs", profile.hostile_inputs}};
   if (p.name == "flood_memory_bounded") return {{"hellos", 16 * NodeConfig{}.exchanges_max}};
+  // These run a quarter of the profile's cases, at least 100: each case is a whole exchange or 40 rounds.
+  if (p.name == "one_exchange_syncs_both" || p.name == "budget_strands_nothing") {
+    return {{"cases", std::max(100, profile.budget.cases / 4)}, {"size_max", profile.budget.size}};
+  }
   if (p.name == "writes_at_limits") return {{"writes", 15}};
   if (p.name == "explore") return {{"states_max", profile.explore_states}};
   return {{"cases", profile.budget.cases}, {"size_max", profile.budget.size}};

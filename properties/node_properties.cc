@@ -295,6 +295,8 @@ Outcome flood_fair_share(const RunOptions& o) {
     const bool share_left = liars * config.exchanges_per_peer_max < config.exchanges_max;
     std::uint64_t xid = 1;
     std::uint32_t own_hellos = 0;
+    victim->tick(0);  // a node is ticked before it receives (docs/CERTIFY.md)
+    for (const auto& [to, m] : decoded(outbox(*victim))) own_hellos += m.kind == FrameKind::kHello ? 1 : 0;
     const std::string what = std::to_string(liars) + " peers sending " + std::to_string(per_liar) +
                              " Hellos each every half interval (seed " + std::to_string(seed) + ")";
     for (std::uint32_t k = 0; k < 2 * rounds; ++k) {
