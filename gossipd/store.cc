@@ -240,8 +240,8 @@ Opened Store::open(const fs::path& dir, std::uint32_t self, std::uint64_t cluste
       return out;
     }
     out.amnesia = true;
-    out.notes.push_back("no durable state: a new ReplicaId " + std::to_string(self) + "." +
-                        std::to_string(s->replica_.incarnation()));
+    out.notes.push_back(std::string(had_state ? "no recorded ReplicaId of this node" : "no durable state") +
+                        ": a new ReplicaId " + std::to_string(self) + "." + std::to_string(s->replica_.incarnation()));
   }
 
   s->log_fd_ = ::open(log.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
