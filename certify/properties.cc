@@ -209,13 +209,9 @@ Outcome flood_memory_bounded(const RunOptions& o, const CertifyProfile&) {
     std::uint64_t xid = 1;
     auto flood = [&](std::size_t hellos) {
       for (std::size_t i = 0; i < hellos; ++i, ++xid) {
-        SyncMessage hello;
-        hello.kind = FrameKind::kHello;
-        hello.xid = xid;
         Digest root;
         for (auto& b : root.bytes) b = static_cast<std::uint8_t>(r.below(256));
-        hello.root = root;
-        node->receive(static_cast<NodeId>(1 + i % kPeers), encode_sync_message(hello));
+        node->receive(static_cast<NodeId>(1 + i % kPeers), encode_hello(xid, root));
         node->take_outbox(&sent);
       }
       std::string fp;

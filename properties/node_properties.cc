@@ -112,14 +112,6 @@ std::shared_ptr<const std::vector<NodeId>> three_members() {
   return m;
 }
 
-Bytes hello(std::uint64_t xid, const Digest& root) {
-  SyncMessage m;
-  m.kind = FrameKind::kHello;
-  m.xid = xid;
-  m.root = root;
-  return encode_sync_message(m);
-}
-
 // What a liar asks in one Walk of an exchange it started: leaf sets that claim to hold
 // nothing (or a few made-up entries) at shallow paths, inner probes of made-up digests, wants
 // of made-up tags anywhere: each makes an honest node look through a large part of its tree.
@@ -195,7 +187,7 @@ Outcome hostile_work_bounded(const RunOptions& o) {
     const std::uint64_t xid = 1 + r.below(1000);
     const std::string what = std::to_string(big ? 3000 : 300) + " patterns, budget " + std::to_string(budget) +
                              ", seed " + std::to_string(seed);
-    victim.receive(kLiar, hello(xid, Digest{}));  // a wrong root: the victim answers
+    victim.receive(kLiar, encode_hello(xid, Digest{}));  // a wrong root: the victim answers
     std::string problem = over_budget(victim.take_outbox(), budget);
     if (!problem.empty()) GOSSIP_PROP_FAIL(1, "budget: " + what + ": answering a Hello, " + problem);
     const std::uint64_t visits_max = budget / 3 + 64;
@@ -304,7 +296,7 @@ Outcome flood_fair_share(const RunOptions& o) {
         for (std::uint32_t f = 0; f < per_liar; ++f) {
           Digest root;
           for (auto& b : root.bytes) b = static_cast<std::uint8_t>(r.below(256));
-          victim->receive(liar, hello(xid++, root));
+          victim->receive(liar, encode_hello(xid++, root));
         }
       }
       (void)outbox(*victim);
@@ -319,7 +311,7 @@ Outcome flood_fair_share(const RunOptions& o) {
       }
       if (k % 2 == 1 || !share_left) continue;  // an honest peer starts one exchange per interval
       const std::uint64_t honest_xid = 1'000'000 + k;
-      victim->receive(kHonest, hello(honest_xid, honest.root()));
+      victim->receive(kHonest, encode_hello(honest_xid, honest.root()));
       const auto out = decoded(outbox(*victim));
       const bool answered = std::any_of(out.begin(), out.end(), [&](const auto& d) {
         return d.first == kHonest && d.second.kind == FrameKind::kReply && d.second.xid == honest_xid;

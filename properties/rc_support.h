@@ -16,6 +16,7 @@
 
 #include "properties/catalogue.h"
 #include "properties/history.h"
+#include "reference/sync_message.h"
 
 namespace gossip::properties::support {
 
@@ -32,6 +33,15 @@ inline std::unique_ptr<NodeUnderTest> seam_node(const RunOptions& o, NodeId self
                                                 std::shared_ptr<const std::vector<NodeId>> members,
                                                 const NodeConfig& config, std::uint64_t seed, State state) {
   return gossip::make_node(implementation(o), self, ReplicaId::of(self, 0), std::move(members), config, seed, std::move(state));
+}
+
+// A Hello with no fresh register: what a peer (or a liar) sends to start an exchange.
+inline Bytes encode_hello(std::uint64_t xid, const Digest& root) {
+  SyncMessage m;
+  m.kind = FrameKind::kHello;
+  m.xid = xid;
+  m.root = root;
+  return encode_sync_message(m);
 }
 
 // What a node just sent, into a fresh vector.
