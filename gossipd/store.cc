@@ -265,17 +265,25 @@ Opened Store::open(const fs::path& dir, std::uint32_t self, std::uint64_t cluste
 }
 
 std::string Store::append(const PatternId& id, const Register& reg) {
-  const std::vector<std::uint8_t> rec = log_record(id, reg);
+  return append({{id, &reg}});
+}
+
+std::string Store::append(std::initializer_list<std::pair<PatternId, const Register*>> regs) {
+  std::vector<std::uint8_t> recs;
+  for (const auto& [id, reg] : regs) {
+    const std::vector<std::uint8_t> rec = log_record(id, *reg);
+    recs.insert(recs.end(), rec.begin(), rec.end());
+  }
   const fs::path log = dir_ / "log";
-  std::string err = write_all(log_fd_, rec, log);
+  std::string err = write_all(log_fd_, recs, log);
   if (err.empty() && ::fdatasync(log_fd_) != 0) err = errno_text("cannot fsync", log);
   if (!err.empty()) {
     // Whatever part was written is a torn tail: cut it, so that the next record follows a good one.
     if (::ftruncate(log_fd_, static_cast<off_t>(log_bytes_)) == 0) (void)::lseek(log_fd_, 0, SEEK_END);
     return err;
   }
-  log_bytes_ += rec.size();
-  ++log_records_;
+  log_bytes_ += recs.size();
+  log_records_ += regs.size();
   return "";
 }
 

@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -51,6 +52,9 @@ class Store {
   const State& recovered() const { return recovered_; }
   // A local write's register, durable when this returns "" (else what failed).
   std::string append(const PatternId& id, const Register& reg);
+  // Several registers of one write (absorb changes two), with one fsync. A crash may keep a
+  // prefix of them: each is a register the node held, safe on its own.
+  std::string append(std::initializer_list<std::pair<PatternId, const Register*>> regs);
   // Replaces the snapshot with `state` and empties the log; "" or what failed.
   std::string snapshot(const State& state);
   std::uint64_t log_bytes() const { return log_bytes_; }
