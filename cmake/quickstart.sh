@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 readonly PACKAGES=(cmake ninja-build g++ pkg-config libgtest-dev libbenchmark-dev
-                   libxxhash-dev libboost-dev libcli11-dev nlohmann-json3-dev librapidcheck-dev libz3-dev python3)
+                   libxxhash-dev libboost-dev libcli11-dev nlohmann-json3-dev librapidcheck-dev libz3-dev libsodium-dev python3)
 
 install_missing() {  # install_missing [more packages...]
   local missing=()
