@@ -34,21 +34,33 @@ def free_port(kind):
 
 
 class Admin:
-    """One persistent connection to a daemon's admin interface (JSON lines)."""
+    """A persistent connection to a daemon's admin interface (JSON lines), opened again when
+    the daemon closed it (it closes connections idle for 60 s)."""
 
     def __init__(self, port):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.port = port
+        self.connect()
+
+    def connect(self):
+        self.sock = socket.create_connection(("127.0.0.1", self.port), timeout=10)
         self.buf = b""
 
     def ask(self, **request):
-        self.sock.sendall((json.dumps(request) + "\n").encode())
-        while b"\n" not in self.buf:
-            chunk = self.sock.recv(1 << 16)
-            if not chunk:
-                raise RuntimeError("admin connection closed")
-            self.buf += chunk
-        line, self.buf = self.buf.split(b"\n", 1)
-        return json.loads(line)
+        for attempt in range(2):
+            try:
+                self.sock.sendall((json.dumps(request) + "\n").encode())
+                while b"\n" not in self.buf:
+                    chunk = self.sock.recv(1 << 16)
+                    if not chunk:
+                        raise ConnectionError("admin connection closed")
+                    self.buf += chunk
+                line, self.buf = self.buf.split(b"\n", 1)
+                return json.loads(line)
+            except (ConnectionError, BrokenPipeError):
+                if attempt == 1 or request.get("op") in ("create", "refine", "absorb"):
+                    raise  # a write is never sent twice: its first answer may have been lost
+                self.sock.close()
+                self.connect()
 
 
 def percentile(values, p):

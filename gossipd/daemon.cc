@@ -7,6 +7,7 @@
 #include <array>
 #include <chrono>
 #include <cinttypes>
+#include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <deque>
@@ -324,7 +325,7 @@ class Daemon {
   }
 
   void arm() {
-    if (stopping_) return;
+    if (stopping_ || frozen_) return;
     const Time wake = node_->next_wakeup();
     if (armed_ && wake == armed_for_) return;
     armed_ = true;
@@ -343,7 +344,7 @@ class Daemon {
   void receive() {
     socket_.async_receive_from(asio::buffer(rbuf_), from_, [this](boost::system::error_code ec, std::size_t n) {
       if (stopping_) return;
-      if (!ec) on_datagram(ByteView(rbuf_.data(), n));
+      if (!ec && !frozen_) on_datagram(ByteView(rbuf_.data(), n));
       receive();
     });
   }
@@ -371,6 +372,7 @@ class Daemon {
 
   void flush() {
     node_->take_outbox(&outbox_);
+    if (frozen_) return;
     for (const Outgoing& m : outbox_) {
       auto p = peers_.find(m.to);
       if (p == peers_.end()) continue;  // the node sends only to members; members are peers
@@ -470,7 +472,10 @@ class Daemon {
   json handle(const json& req) {
     if (!req.is_object() || !req.contains("op") || !req["op"].is_string()) return failure("a request is a JSON object with \"op\"");
     const std::string op = req["op"].get<std::string>();
-    if (op == "create" || op == "refine" || op == "absorb") return write(op, req);
+    if (op == "create" || op == "refine" || op == "absorb") {
+      if (frozen_) return failure("the daemon is stopping: a write could not be made durable");
+      return write(op, req);
+    }
     if (op == "get") {
       const auto id = req.contains("id") ? parse_id(req["id"]) : std::nullopt;
       if (!id) return failure("\"id\": a decimal number or 32 hex digits");
@@ -546,8 +551,8 @@ class Daemon {
       // The node holds a write that is not durable: it must not gossip it. Stop now, without
       // acknowledging (exit 1; the next start recovers what the log holds).
       log(LogLevel::kError, "cannot make a write durable: " + err);
+      frozen_ = true;  // no tick, no datagram from here on
       asio::post(io_, [this] { stop("the disk failed under a write", 1); });
-      stopping_ = true;  // no tick, no datagram from here on
       return failure("not durable (" + err + "): the daemon stops");
     }
     ++writes_acknowledged_;
@@ -684,6 +689,7 @@ class Daemon {
   std::array<std::uint8_t, 65536> rbuf_{};
   udp::endpoint from_;
   bool armed_ = false, stopping_ = false;
+  bool frozen_ = false;  // a write failed to become durable: the node must send nothing more
   Time armed_for_ = 0;
   int exit_code_ = 0;
 
@@ -730,6 +736,9 @@ std::string check_config(const DaemonConfig& c) {
 }
 
 int run_daemon(const DaemonConfig& config) {
+  // A file size limit (ulimit -f) then fails the write with EFBIG, which the daemon reports
+  // and survives as a disk failure, instead of killing it with SIGXFSZ.
+  std::signal(SIGXFSZ, SIG_IGN);
   g_level = config.log_level;
   g_self = config.id;
   Daemon daemon(config);

@@ -184,6 +184,43 @@ def main():
         st = json.loads(run([ctl] + a + ["stats"]).stdout)
         check(st["replica"] == replica, f"a restart with its data keeps its ReplicaId ({replica} -> {st['replica']})")
         check(json.loads(run([ctl] + a + ["get", "7"]).stdout).get("summary") == "seven", "the write survived the restart")
+        p.send_signal(signal.SIGTERM)
+        p.wait(timeout=10)
+
+        # The disk fails under a write (a file size limit, so the append fails with EFBIG):
+        # that write is not acknowledged, the daemon exits 1, and a restart holds every write
+        # it did acknowledge.
+        full = os.path.join(work, "full")
+        conf2 = os.path.join(work, "full.conf")
+        with open(conf2, "w") as f:
+            f.write(f'id = 1\nlisten = "127.0.0.1:{udp}"\ndata = "{full}"\nadmin-port = {admin}\n')
+        limit = 4096
+        p = subprocess.Popen([gd, "--config", conf2], stderr=log,
+                             preexec_fn=lambda: __import__("resource").setrlimit(
+                                 __import__("resource").RLIMIT_FSIZE, (limit, limit)))
+        procs.append(p)
+        check(wait_for_port(admin, p), "a daemon under a 4 KiB file size limit starts")
+        acked, refused = [], None
+        for k in range(200):
+            r = run([ctl] + a + ["create", str(100 + k), "--summary", "x" * 40])
+            if r.returncode == 0:
+                acked.append(100 + k)
+            else:
+                refused = r
+                break
+        check(refused is not None and refused.returncode in (1, 2) and "not durable" in (refused.stdout + refused.stderr),
+              f"the write the disk refused is not acknowledged ({len(acked)} acknowledged before it; "
+              f"{(refused.stdout + refused.stderr)[:160] if refused else 'none refused'})")
+        try:
+            code = p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            code = None
+        check(code == 1, f"the daemon exits 1 after the disk failed ({code})")
+        p = subprocess.Popen([gd, "--config", conf2], stderr=log)
+        procs.append(p)
+        check(wait_for_port(admin, p), "restarts without the limit")
+        missing = [i for i in acked if not json.loads(run([ctl] + a + ["get", str(i)]).stdout).get("found")]
+        check(acked and not missing, f"every acknowledged write is back ({len(acked)} acknowledged, missing {missing[:5]})")
     finally:
         for p in procs:
             if p.poll() is None:
