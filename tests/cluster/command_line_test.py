@@ -187,6 +187,26 @@ def main():
         p.send_signal(signal.SIGTERM)
         p.wait(timeout=10)
 
+        # kill -9 a lone node (its one peer never answers, so nothing it wrote is anywhere else):
+        # every write it acknowledged is back after the restart, from its log alone.
+        p = subprocess.Popen([gd, "--config", conf], stderr=log)
+        procs.append(p)
+        check(wait_for_port(admin, p), "restarts for kill -9")
+        lone = []
+        for k in range(30):
+            r = run([ctl] + a + ["create", str(1000 + k), "--summary", f"lone {k}", "--episodes", str(k)])
+            if r.returncode == 0:
+                lone.append(1000 + k)
+        p.kill()
+        p.wait(timeout=10)
+        p = subprocess.Popen([gd, "--config", conf], stderr=log)
+        procs.append(p)
+        check(wait_for_port(admin, p), "restarts after kill -9")
+        missing = [i for i in lone if not json.loads(run([ctl] + a + ["get", str(i)]).stdout).get("found")]
+        check(len(lone) == 30 and not missing, f"kill -9: every acknowledged write is back from the log ({len(lone)} acknowledged, missing {missing[:5]})")
+        p.send_signal(signal.SIGTERM)
+        p.wait(timeout=10)
+
         # The disk fails under a write (a file size limit, so the append fails with EFBIG):
         # that write is not acknowledged, the daemon exits 1, and a restart holds every write
         # it did acknowledge.
