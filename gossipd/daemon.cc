@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <thread>
 
 #include "gossipd/store.h"
 #include "reference/codec.h"
@@ -225,6 +226,7 @@ class Daemon {
     }
     if (!opened.store) return fail_start(opened.error);
     store_ = std::move(opened.store);
+    if (opened.amnesia) wait_for_incarnation(opened.use_after_s);
 
     auto members = std::make_shared<std::vector<NodeId>>();
     members->push_back(config_.id);
@@ -276,6 +278,24 @@ class Daemon {
     arm();
     schedule_maintenance();
     return true;
+  }
+
+  // A new incarnation by the clock is the second after the start: wait until the clock has
+  // passed it, so that no later start (not even after the directory is deleted) takes it again.
+  static void wait_for_incarnation(std::uint64_t use_after_s) {
+    const auto until = std::chrono::system_clock::time_point(std::chrono::seconds(use_after_s));
+    const auto wait = until - std::chrono::system_clock::now();
+    if (wait <= std::chrono::seconds(0)) return;
+    if (wait > std::chrono::seconds(2)) {
+      log(LogLevel::kWarn, "the record of used ReplicaIds runs " +
+                               std::to_string(std::chrono::duration_cast<std::chrono::seconds>(wait).count()) +
+                               " s ahead of the clock: going on, but if this data directory is deleted before the clock "
+                               "catches up, a later start could take an incarnation used before");
+      return;
+    }
+    log(LogLevel::kInfo, "waiting " + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(wait).count()) +
+                             " ms for the clock to pass the new incarnation");
+    std::this_thread::sleep_until(until);
   }
 
   bool fail_start(const std::string& why) {

@@ -1,6 +1,7 @@
 // gossipctl: the operator's command for one gossipd, over its admin interface (JSON lines
 // on 127.0.0.1:ADMIN_PORT, docs/GOSSIPD.md). Prints the daemon's answer as JSON.
-// Exit: 0 done; 1 the daemon refused ("ok": false); 2 a usage error or no daemon to ask.
+// Exit: 0 done; 1 the daemon refused ("ok": false); 2 a usage error; 3 no answer (no daemon
+// at the port, or none within the timeout: a write then may or may not have been made durable).
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -162,14 +163,14 @@ int main(int argc, char** argv) {
   const auto answer = ask(port, request.dump(), timeout_ms, &error);
   if (!answer) {
     std::cerr << "gossipctl: " << error << "\n";
-    return 2;
+    return 3;
   }
   json reply;
   try {
     reply = json::parse(*answer);
   } catch (const json::exception&) {
     std::cerr << "gossipctl: the daemon answered something that is not JSON: " << answer->substr(0, 200) << "\n";
-    return 2;
+    return 3;
   }
   std::cout << reply.dump(2) << "\n";
   return reply.value("ok", false) ? 0 : 1;

@@ -193,7 +193,7 @@ Opened Store::open(const fs::path& dir, std::uint32_t self, std::uint64_t cluste
     if (!bytes) return out;
     const LogScan scan = scan_log(*bytes);
     if (scan.corrupt_at) {
-      out.error = "the log " + log.string() + " is corrupt at byte " + std::to_string(*scan.corrupt_at) + " of " +
+      out.error = "the log " + log.string() + " is has a corrupt record at byte " + std::to_string(*scan.corrupt_at) + " of " +
                   std::to_string(bytes->size()) + ", before valid records: refusing to start rather than lose acknowledged writes";
       return out;
     }
@@ -226,7 +226,10 @@ Opened Store::open(const fs::path& dir, std::uint32_t self, std::uint64_t cluste
   } else {
     // Amnesia (or a first start): an incarnation above every one this directory recorded and
     // above the clock's, which a deleted directory cannot have recorded.
-    const std::uint64_t by_clock = now_s > 1'600'000'000 ? now_s - 1'600'000'000 : 0;
+    // The clock's is the second after now: the caller waits until the clock reaches it
+    // (use_after_s) before using it, so that no later start, not even one whose directory
+    // was deleted, can compute it again (issue 17: two starts within one second took one id).
+    const std::uint64_t by_clock = now_s + 1 > kIncarnationEpoch ? now_s + 1 - kIncarnationEpoch : 0;
     const std::uint64_t next = std::max<std::uint64_t>(have_own ? std::uint64_t{last} + 1 : 0, by_clock);
     if (next > UINT32_MAX) {
       out.error = "no incarnation left for node " + std::to_string(self);
@@ -240,6 +243,7 @@ Opened Store::open(const fs::path& dir, std::uint32_t self, std::uint64_t cluste
       return out;
     }
     out.amnesia = true;
+    out.use_after_s = std::uint64_t{s->replica_.incarnation()} + kIncarnationEpoch;
     out.notes.push_back(std::string(had_state ? "no recorded ReplicaId of this node" : "no durable state") +
                         ": a new ReplicaId " + std::to_string(self) + "." + std::to_string(s->replica_.incarnation()));
   }

@@ -31,6 +31,10 @@
 
 namespace gossip::gossipd {
 
+// Incarnations by the clock count seconds from here (2020-09-13), so that they fit a u32
+// until 2156.
+inline constexpr std::uint64_t kIncarnationEpoch = 1'600'000'000;
+
 struct Opened;
 
 class Store {
@@ -42,8 +46,10 @@ class Store {
   // Opens `dir` (created if missing) for node `self` of a cluster with `cluster_seed`. `now_s`
   // (seconds since the Unix epoch) bounds a new incarnation from below: after amnesia (no
   // snapshot and no log: the directory was emptied or deleted, its record of used ids with it)
-  // the new incarnation is max(last recorded + 1, now_s - 1.6e9), so that a deleted directory
-  // does not bring back an id used before, as long as the clock does not go back.
+  // the new incarnation is max(last recorded + 1, now_s + 1 - 1.6e9), and the caller must not
+  // use it before the clock reads Opened::use_after_s (at most a second away unless the
+  // record ran ahead of the clock): then a later start, even one whose directory was
+  // deleted with its record, computes a larger one, as long as the clock does not go back.
   static Opened open(const std::filesystem::path& dir, std::uint32_t self, std::uint64_t cluster_seed,
                      std::uint64_t now_s);
 
@@ -74,6 +80,7 @@ struct Opened {
   std::string error;
   std::vector<std::string> notes;  // what recovery did: records replayed, a torn tail dropped, amnesia
   bool amnesia = false;            // a new ReplicaId: nothing durable was found
+  std::uint64_t use_after_s = 0;   // after amnesia: the Unix second before which the id must not be used
 };
 
 // One log record around a register frame, and the records of a log's bytes, for tests and

@@ -102,7 +102,7 @@ def main():
 
         dead = free_port(socket.SOCK_STREAM)
         r = run([ctl, "--admin", str(dead), "root"])
-        check(r.returncode == 2 and "cannot reach" in r.stderr, f"gossipctl with no daemon: exit 2 ({r.returncode}: {r.stderr.strip()[:120]})")
+        check(r.returncode == 3 and "cannot reach" in r.stderr, f"gossipctl with no daemon: exit 3 ({r.returncode}: {r.stderr.strip()[:120]})")
         r = run([ctl, "--admin", str(dead), "create", "1", "--summary", "s", "--episodes", "1,x"])
         check(r.returncode == 2 and "episodes" in r.stderr, f"gossipctl bad --episodes: exit 2 ({r.returncode})")
         r = run([ctl, "root"])
@@ -228,7 +228,7 @@ def main():
             else:
                 refused = r
                 break
-        check(refused is not None and refused.returncode in (1, 2) and "not durable" in (refused.stdout + refused.stderr),
+        check(refused is not None and refused.returncode in (1, 3) and "not durable" in (refused.stdout + refused.stderr),
               f"the write the disk refused is not acknowledged ({len(acked)} acknowledged before it; "
               f"{(refused.stdout + refused.stderr)[:160] if refused else 'none refused'})")
         try:

@@ -17,7 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 constexpr std::uint64_t kSeed = 7;
-constexpr std::uint64_t kNow = 1'700'000'000;  // seconds since the epoch: incarnation 100,000,000 by the clock
+constexpr std::uint64_t kNow = 1'700'000'000;  // seconds since the epoch: incarnation 100,000,001 by the clock (the next second)
 
 class StoreTest : public ::testing::Test {
  protected:
@@ -64,7 +64,8 @@ TEST_F(StoreTest, WritesSurviveAReopenUnderTheSameReplica) {
     ASSERT_TRUE(o.store) << o.error;
     EXPECT_TRUE(o.amnesia);  // a first start takes a new id
     first = o.store->replica();
-    EXPECT_EQ(first, ReplicaId::of(3, 100'000'000));
+    EXPECT_EQ(first, ReplicaId::of(3, 100'000'001));
+    EXPECT_EQ(o.use_after_s, kNow + 1);  // used only once the clock has passed it
     write(*o.store, state, 0, 20);
   }
   Opened again = open(kNow + 10);
@@ -151,7 +152,7 @@ TEST_F(StoreTest, CorruptionBeforeTheTailRefusesToStartAndSaysWhere) {
     set_log(bad);
     Opened o = open();
     EXPECT_FALSE(o.store) << "a flipped byte at " << at << " was accepted";
-    EXPECT_NE(o.error.find("corrupt at byte 0"), std::string::npos) << o.error;
+    EXPECT_NE(o.error.find("corrupt record at byte 0"), std::string::npos) << o.error;
     EXPECT_EQ(log_bytes(), bad) << "refusing must not touch the log";
   }
 }
@@ -190,6 +191,7 @@ TEST_F(StoreTest, AmnesiaTakesAReplicaIdNeverUsedBefore) {
     ASSERT_TRUE(o.store) << o.error;
     EXPECT_TRUE(o.amnesia);
     EXPECT_EQ(o.store->replica(), ReplicaId::of(3, first.incarnation() + 1));
+    EXPECT_EQ(o.use_after_s, first.incarnation() + 1 + kIncarnationEpoch);
     EXPECT_EQ(o.store->recovered().size(), 0u);
   }
   // The whole directory deleted: the clock's incarnation, above every one used before.
@@ -197,11 +199,12 @@ TEST_F(StoreTest, AmnesiaTakesAReplicaIdNeverUsedBefore) {
   Opened o = open(kNow + 60);
   ASSERT_TRUE(o.store) << o.error;
   EXPECT_TRUE(o.amnesia);
-  EXPECT_EQ(o.store->replica(), ReplicaId::of(3, 100'000'060));
+  EXPECT_EQ(o.store->replica(), ReplicaId::of(3, 100'000'061));
+  EXPECT_EQ(o.use_after_s, kNow + 61);
   std::ifstream in(dir_ / "replicas");
   std::string line;
   std::getline(in, line);
-  EXPECT_EQ(line, "3.100000060");
+  EXPECT_EQ(line, "3.100000061");
 }
 
 TEST_F(StoreTest, AnUnreadableRecordOfIdsRefusesToStart) {
