@@ -226,7 +226,7 @@ class Daemon {
     }
     if (!opened.store) return fail_start(opened.error);
     store_ = std::move(opened.store);
-    if (opened.amnesia) wait_for_incarnation(opened.use_after_s);
+    wait_for_incarnation(opened.use_after_s);
 
     auto members = std::make_shared<std::vector<NodeId>>();
     members->push_back(config_.id);
@@ -280,8 +280,10 @@ class Daemon {
     return true;
   }
 
-  // A new incarnation by the clock is the second after the start: wait until the clock has
-  // passed it, so that no later start (not even after the directory is deleted) takes it again.
+  // An incarnation is used only once the clock has passed its second (a new one is the second
+  // after the start), so that no later start, not even after the directory is deleted,
+  // computes it again; a reused one waits too, in case the start that took it was killed
+  // during its wait.
   static void wait_for_incarnation(std::uint64_t use_after_s) {
     const auto until = std::chrono::system_clock::time_point(std::chrono::seconds(use_after_s));
     const auto wait = until - std::chrono::system_clock::now();
@@ -483,10 +485,11 @@ class Daemon {
     json reply;
     try {
       reply = handle(json::parse(line));
-    } catch (const json::exception& e) {
+    } catch (const std::exception& e) {
       reply = failure(std::string("bad request: ") + e.what());
     }
-    return reply.dump() + "\n";
+    // An error's text may quote bytes of the request that are not UTF-8: replaced, not thrown.
+    return reply.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
   }
 
   json handle(const json& req) {
@@ -543,12 +546,24 @@ class Daemon {
       into = req.contains("into") ? parse_id(req["into"]) : std::nullopt;
       if (!into) return failure("\"into\": a decimal number or 32 hex digits");
     } else {
+      // Types checked exactly: nlohmann's get<> would cast -1 to 2^32 - 1 and 2.7 to 2.
       if (!req.contains("summary") || !req["summary"].is_string()) return failure("\"summary\": a string");
       content.summary = req["summary"].get<std::string>();
-      if (req.contains("episodes")) content.episodes = req["episodes"].get<std::vector<EpisodeId>>();
+      if (req.contains("episodes")) {
+        const json& eps = req["episodes"];
+        if (!eps.is_array()) return failure("\"episodes\": an array of unsigned integers");
+        for (const json& e : eps) {
+          if (!e.is_number_unsigned()) return failure("\"episodes\": an array of unsigned integers (u64)");
+          content.episodes.push_back(e.get<EpisodeId>());
+        }
+      }
       std::sort(content.episodes.begin(), content.episodes.end());
       content.episodes.erase(std::unique(content.episodes.begin(), content.episodes.end()), content.episodes.end());
-      if (req.contains("strength")) content.strength = req["strength"].get<std::uint32_t>();
+      if (req.contains("strength")) {
+        const json& st = req["strength"];
+        if (!st.is_number_unsigned() || st.get<std::uint64_t>() > UINT32_MAX) return failure("\"strength\": an unsigned integer (u32)");
+        content.strength = static_cast<std::uint32_t>(st.get<std::uint64_t>());
+      }
     }
     State trial = node_->state();
     Status st = op == "create"   ? gossip::create(trial, store_->replica(), *id, content)
@@ -565,7 +580,9 @@ class Daemon {
     }
     st = op == "create" ? node_->create(*id, content) : op == "refine" ? node_->refine(*id, content) : node_->absorb(*id, *into);
     GOSSIP_ASSERT(st.is_ok());
-    const std::string err = into ? store_->append({{*id, node_->state().find(*id)}, {*into, node_->state().find(*into)}})
+    // An absorb's two registers in the order the operation writes them (`into` first): a crash
+    // that keeps only the first leaves `into` with the union and `id` not yet absorbed.
+    const std::string err = into ? store_->append({{*into, node_->state().find(*into)}, {*id, node_->state().find(*id)}})
                                  : store_->append(*id, *node_->state().find(*id));
     if (!err.empty()) {
       // The node holds a write that is not durable: it must not gossip it. Stop now, without

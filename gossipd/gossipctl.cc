@@ -100,7 +100,9 @@ int main(int argc, char** argv) {
   std::uint16_t port = 0;
   int timeout_ms = 5000;
   app.add_option("--admin,-a", port, "the daemon's --admin-port");
-  app.add_option("--timeout-ms", timeout_ms, "how long to wait for the answer")->capture_default_str();
+  app.add_option("--timeout-ms", timeout_ms, "how long to wait for the answer")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3'600'000));
 
   json request;
   std::string id, into, summary, episodes, key_path;

@@ -52,7 +52,11 @@ case "$cmd" in
       [[ -f "$pidfile" ]] || continue
       pid="$(cat "$pidfile")"
       if kill "$pid" 2> /dev/null; then
-        for _ in $(seq 1 50); do kill -0 "$pid" 2> /dev/null || break; sleep 0.1; done
+        for _ in $(seq 1 100); do kill -0 "$pid" 2> /dev/null || break; sleep 0.1; done
+        if kill -0 "$pid" 2> /dev/null; then
+          echo "$(basename "$pidfile" .pid) (pid $pid) still runs 10 s after SIGTERM: left as is" >&2
+          continue
+        fi
         echo "stopped $(basename "$pidfile" .pid) (pid $pid)"
       fi
       rm -f "$pidfile"

@@ -1,6 +1,7 @@
 #include "gossipd/store.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -89,9 +90,13 @@ std::optional<std::vector<std::uint8_t>> read_file(const fs::path& p, std::strin
 // Appends one line to `p` and makes it durable (the file, and the directory entry when new).
 std::string append_line_durably(const fs::path& p, const std::string& line) {
   const bool fresh = !fs::exists(p);
-  const int fd = ::open(p.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  const int fd = ::open(p.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) return errno_text("cannot open", p);
-  const std::string text = line + "\n";
+  // A last line cut before its newline (a crash while it was written) stays a line of its own.
+  char last = '\n';
+  const off_t size = ::lseek(fd, 0, SEEK_END);
+  if (size > 0 && ::pread(fd, &last, 1, size - 1) != 1) last = '\n';
+  const std::string text = (last == '\n' ? "" : "\n") + line + "\n";
   std::string err = write_all(fd, std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()), p);
   if (err.empty() && ::fsync(fd) != 0) err = errno_text("cannot fsync", p);
   ::close(fd);
@@ -112,9 +117,13 @@ std::vector<ReplicaId> read_replicas(const fs::path& p, std::string* error) {
     const std::string line = all.substr(at, nl - at);
     const std::size_t dot = line.find('.');
     std::uint32_t node = 0, inc = 0;
-    const bool ok = dot != std::string::npos &&
-                    std::from_chars(line.data(), line.data() + dot, node).ec == std::errc() &&
-                    std::from_chars(line.data() + dot + 1, line.data() + line.size(), inc).ec == std::errc();
+    const char* end = line.data() + line.size();
+    bool ok = dot != std::string::npos && dot > 0 && dot + 1 < line.size();
+    if (ok) {
+      const auto a = std::from_chars(line.data(), line.data() + dot, node);
+      const auto b = std::from_chars(line.data() + dot + 1, end, inc);
+      ok = a.ec == std::errc() && a.ptr == line.data() + dot && b.ec == std::errc() && b.ptr == end;
+    }
     if (!ok) {
       *error = p.string() + ": line '" + line + "' is not node.incarnation";
       return {};
@@ -159,18 +168,41 @@ LogScan scan_log(std::span<const std::uint8_t> bytes) {
 
 Store::~Store() {
   if (log_fd_ >= 0) ::close(log_fd_);
+  if (lock_fd_ >= 0) ::close(lock_fd_);
 }
 
 Opened Store::open(const fs::path& dir, std::uint32_t self, std::uint64_t cluster_seed, std::uint64_t now_s) {
   Opened out;
   std::error_code ec;
-  fs::create_directories(dir, ec);
+  const bool created = fs::create_directories(dir, ec);
   if (ec) {
     out.error = "cannot create the data directory " + dir.string() + ": " + ec.message();
     return out;
   }
+  if (created) {
+    // The new directory's entry in its parent, durable before anything in it is relied on.
+    const fs::path parent = fs::absolute(dir).lexically_normal().parent_path();
+    if (std::string err = fsync_dir(parent.empty() ? fs::path(".") : parent); !err.empty()) {
+      out.error = err;
+      return out;
+    }
+  }
   std::unique_ptr<Store> s(new Store());
   s->dir_ = dir;
+  // One store per directory: two daemons on one would write under one ReplicaId and cut each
+  // other's log. The lock goes with the process (flock), so kill -9 releases it.
+  const fs::path lock = dir / "LOCK";
+  s->lock_fd_ = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (s->lock_fd_ < 0) {
+    out.error = errno_text("cannot open", lock);
+    return out;
+  }
+  if (::flock(s->lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    out.error = errno == EWOULDBLOCK ? "another process holds " + lock.string() +
+                                           " (a gossipd running on this data directory): refusing to share it"
+                                     : errno_text("cannot lock", lock);
+    return out;
+  }
   s->recovered_ = State(cluster_seed);
   const fs::path snap = dir / "state", log = dir / "log", replicas = dir / "replicas";
   const bool had_state = fs::exists(snap) || fs::exists(log);
@@ -221,7 +253,10 @@ Opened Store::open(const fs::path& dir, std::uint32_t self, std::uint64_t cluste
     if (r.node() == self) last = std::max(last, r.incarnation());
   }
   const bool have_own = std::any_of(used.begin(), used.end(), [&](const ReplicaId& r) { return r.node() == self; });
-  if (had_state && have_own) {
+  // A dropped tail may have been acknowledged and sent, if something other than a crash during
+  // its append damaged it: its clock entries must not be issued again, so a new incarnation.
+  const bool dropped_tail = keep < (fs::exists(log) ? fs::file_size(log) : 0);
+  if (had_state && have_own && !dropped_tail) {
     s->replica_ = ReplicaId::of(self, last);
   } else {
     // Amnesia (or a first start): an incarnation above every one this directory recorded and
@@ -243,10 +278,16 @@ Opened Store::open(const fs::path& dir, std::uint32_t self, std::uint64_t cluste
       return out;
     }
     out.amnesia = true;
-    out.use_after_s = std::uint64_t{s->replica_.incarnation()} + kIncarnationEpoch;
-    out.notes.push_back(std::string(had_state ? "no recorded ReplicaId of this node" : "no durable state") +
+    const char* why = !had_state        ? "no durable state"
+                      : dropped_tail    ? "part of the log was dropped (it may have been sent)"
+                                        : "no recorded ReplicaId of this node";
+    out.notes.push_back(std::string(why) +
                         ": a new ReplicaId " + std::to_string(self) + "." + std::to_string(s->replica_.incarnation()));
   }
+
+  // Reused or new, an incarnation is used only once the clock has passed its second: a start
+  // killed during that wait leaves the id recorded, and the next one must wait as well.
+  out.use_after_s = std::uint64_t{s->replica_.incarnation()} + kIncarnationEpoch;
 
   s->log_fd_ = ::open(log.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (s->log_fd_ < 0) {
@@ -306,7 +347,11 @@ std::string Store::snapshot(const State& state) {
   // The snapshot holds everything the log did: the log may go. A crash before this point
   // replays the old log into the new snapshot, which changes nothing.
   if (::ftruncate(log_fd_, 0) != 0 || ::lseek(log_fd_, 0, SEEK_SET) < 0 || ::fsync(log_fd_) != 0) {
-    return errno_text("cannot truncate", log);
+    err = errno_text("cannot truncate", log);
+    // Whatever length the log has now is where the next record goes.
+    const off_t at = ::lseek(log_fd_, 0, SEEK_END);
+    if (at >= 0) log_bytes_ = static_cast<std::uint64_t>(at);
+    return err;
   }
   log_bytes_ = 0;
   log_records_ = 0;

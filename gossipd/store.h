@@ -1,6 +1,7 @@
 // gossipd's durable state (issue 17): what a daemon must find again after kill -9.
 //
 // A data directory holds
+//   LOCK       flock'd while a store is open: one process per directory;
 //   replicas   the ReplicaIds this node has used, one "node.incarnation" per line, each
 //              fsync'd before the node writes a single version under it (MISSION.md: a
 //              ReplicaId is never reused);
@@ -72,6 +73,7 @@ class Store {
   ReplicaId replica_;
   State recovered_{0};
   int log_fd_ = -1;
+  int lock_fd_ = -1;  // flock'd LOCK: one store per directory
   std::uint64_t log_bytes_ = 0, log_records_ = 0;
 };
 
@@ -80,7 +82,7 @@ struct Opened {
   std::string error;
   std::vector<std::string> notes;  // what recovery did: records replayed, a torn tail dropped, amnesia
   bool amnesia = false;            // a new ReplicaId: nothing durable was found
-  std::uint64_t use_after_s = 0;   // after amnesia: the Unix second before which the id must not be used
+  std::uint64_t use_after_s = 0;   // the Unix second the clock must pass before the id is used
 };
 
 // One log record around a register frame, and the records of a log's bytes, for tests and
