@@ -248,9 +248,9 @@ TEST_F(StoreTest, DroppingATornTailTakesANewReplicaId) {
     first = o.store->replica();
     write(*o.store, state, 0, 3);
   }
-  std::vector<std::uint8_t> bytes = log_bytes();
-  bytes.resize(bytes.size() - 3);
-  set_log(bytes);
+  const std::vector<std::uint8_t> bytes = log_bytes();
+  // Not resize(size - 3): gcc 12 at -O1/-O3 warns falsely (-Wstringop-overflow).
+  set_log(std::vector<std::uint8_t>(bytes.begin(), bytes.end() - 3));
   Opened o = open(kNow + 5);
   ASSERT_TRUE(o.store) << o.error;
   EXPECT_TRUE(o.amnesia);
