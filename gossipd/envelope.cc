@@ -13,6 +13,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "reference/bytes.h"
+
 namespace gossip::gossipd {
 namespace {
 
@@ -57,25 +59,13 @@ OpenResult dropped(Drop why, std::uint32_t sender = 0) {
   return r;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 }  // namespace
 
 std::optional<Key> Key::parse_hex(std::string_view text) {
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
   Key k;
-  if (text.size() != 2 * k.bytes.size()) return std::nullopt;
-  for (std::size_t i = 0; i < k.bytes.size(); ++i) {
-    const int hi = hex_value(text[2 * i]), lo = hex_value(text[2 * i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    k.bytes[i] = static_cast<std::uint8_t>(hi * 16 + lo);
-  }
+  if (!from_hex(text, k.bytes)) return std::nullopt;
   return k;
 }
 
@@ -86,15 +76,7 @@ Key Key::random() {
   return k;
 }
 
-std::string Key::hex() const {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (std::uint8_t b : bytes) {
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 15]);
-  }
-  return out;
-}
+std::string Key::hex() const { return to_hex(bytes); }
 
 std::optional<Key> read_key_file(const std::filesystem::path& path, std::string* error) {
   std::ifstream in(path);

@@ -5,11 +5,15 @@
 #include <cstring>
 #include <span>
 #include <string>
+#include <string_view>
 
 namespace gossip {
 
 // Lowercase hex, two digits a byte.
 std::string to_hex(std::span<const std::uint8_t> bytes);
+// Parses exactly 2 * out.size() hex digits (either case) into out; false for anything else
+// (out then unspecified).
+bool from_hex(std::string_view text, std::span<std::uint8_t> out);
 
 // Appends v as 8 bytes, little-endian: the fingerprints of exhaustive exploration
 // (Rng::append_state, Node::append_fingerprint, Cluster::append_fingerprint).

@@ -431,6 +431,28 @@ def write_ok(node, pid, summary, **kw):
     return r.js
 
 
+
+def start_all(daemons, after_fork=None):
+    """Starts every daemon, then waits until each is ready (all start in parallel).
+    `after_fork` runs between the two (threads only after the daemons are forked)."""
+    for d in daemons:
+        d.start(wait=False)
+    if after_fork:
+        after_fork()
+    for d in daemons:
+        d.wait_ready()
+
+
+def write_round_robin(nodes, count, first_pid, text):
+    """`count` acknowledged creates, write i at nodes[i % len(nodes)] under id first_pid + i
+    with summary text(i, node); returns {id: summary}."""
+    written = {}
+    for i in range(count):
+        n = nodes[i % len(nodes)]
+        written[first_pid + i] = text(i, n)
+        write_ok(n, first_pid + i, written[first_pid + i])
+    return written
+
 def get_root(node):
     r = node.ctl("root", timeout_ms=2000)
     if not r.ok:
@@ -547,10 +569,7 @@ def check_replica_format(replica, nid, node_name):
 def scenario_converge(cl):
     key = cl.keygen("cluster.key")
     nodes = cl.make_members(5, key_file=key, metrics_for=(1,), config_for=(5,), cluster_seed=7)
-    for n in nodes:
-        n.start(wait=False)
-    for n in nodes:
-        n.wait_ready()
+    start_all(nodes)
 
     rng = random.Random(11)
     expected, extra = {}, {}
@@ -696,10 +715,7 @@ def scenario_converge(cl):
 def scenario_kill9(cl):
     key = cl.keygen("cluster.key")
     nodes = cl.make_members(5, key_file=key)
-    for n in nodes:
-        n.start(wait=False)
-    for n in nodes:
-        n.wait_ready()
+    start_all(nodes)
     n3 = cl.nodes[3]
     replica_before = n3.stats().get("replica")
     check_replica_format(replica_before, 3, n3.name)
@@ -823,16 +839,8 @@ def scenario_kill9(cl):
 def scenario_amnesia(cl):
     key = cl.keygen("cluster.key")
     nodes = cl.make_members(5, key_file=key)
-    for n in nodes:
-        n.start(wait=False)
-    for n in nodes:
-        n.wait_ready()
-    expected = {}
-    for i in range(15):
-        n = nodes[i % 5]
-        pid = 3000 + i
-        expected[pid] = f"amnesia write {i} at node {n.nid}"
-        write_ok(n, pid, expected[pid])
+    start_all(nodes)
+    expected = write_round_robin(nodes, 15, 3000, lambda i, n: f"amnesia write {i} at node {n.nid}")
     wait_converged(nodes, expected)
 
     n2 = cl.nodes[2]
@@ -897,10 +905,7 @@ def scenario_amnesia(cl):
 
 def scenario_torn_log(cl):
     nodes = cl.make_members(3)   # unauthenticated cluster on purpose
-    for n in nodes:
-        n.start(wait=False)
-    for n in nodes:
-        n.wait_ready()
+    start_all(nodes)
     n1 = cl.nodes[1]
     deadline = time.monotonic() + 5
     while not any("warn" in l.lower() and ("key" in l.lower() or "authenticat" in l.lower())
@@ -1069,17 +1074,8 @@ def scenario_flood(cl):
     pt = threading.Thread(target=proxy_loop, daemon=True)
     flood_sock = None
     try:
-        for n in nodes:
-            n.start(wait=False)
-        pt.start()   # after the daemons are forked (no threads during fork)
-        for n in nodes:
-            n.wait_ready()
-        expected = {}
-        for i in range(6):
-            n = nodes[i % 3]
-            pid = 6000 + i
-            expected[pid] = f"flood pre-write {i} at node {n.nid}"
-            write_ok(n, pid, expected[pid])
+        start_all(nodes, after_fork=pt.start)  # the proxy's thread after the daemons are forked
+        expected = write_round_robin(nodes, 6, 6000, lambda i, n: f"flood pre-write {i} at node {n.nid}")
         wait_converged(nodes, expected)
         deadline = time.monotonic() + 20
         while True:
@@ -1259,22 +1255,14 @@ def scenario_wrong_key(cl):
     impostor = Node(cl, 2, udp[1], tcp[1], key_file=key_b, name="impostor2")
     impostor.peers[3] = cl.nodes[3].listen
     cl.extra += [rogue, impostor]
-    for d in nodes + [rogue, impostor]:
-        d.start(wait=False)
-    for d in nodes + [rogue, impostor]:
-        d.wait_ready()
+    start_all(nodes + [rogue, impostor])
     n1, n3 = cl.nodes[1], cl.nodes[3]
     bm1_0 = dropped(n1.stats(), "node1")["bad_mac"]
     d3_0 = dropped(n3.stats(), "node3")
 
     write_ok(rogue, 9001, "rogue pattern, must not spread")
     write_ok(impostor, 9002, "impostor pattern, must not spread")
-    good = {}
-    for i in range(6):
-        n = nodes[i % 3]
-        pid = 9100 + i
-        good[pid] = f"good write {i} at node {n.nid}"
-        write_ok(n, pid, good[pid])
+    good = write_round_robin(nodes, 6, 9100, lambda i, n: f"good write {i} at node {n.nid}")
 
     # Watch for a window of many gossip intervals: the rogue ids never show up.
     t_end = time.monotonic() + max(4.0, 20 * INTERVAL_MS / 1000.0)
