@@ -39,11 +39,15 @@ struct SimOptions {
   std::uint64_t cluster_seed = kDefaultClusterSeed;
   std::uint8_t walk_width = 2;
   bool swarm = false;
+  // Only the ideal push-pull model (no cluster): its rounds for `nodes` and the loss, over
+  // `trials` trials of the model (kIdealTrialsDefault when --trials is not given).
+  bool ideal_only = false;
   std::optional<std::uint64_t> only_trial;
   std::string json_path;
   faultnet::FaultProfile faults;
   std::string command_line;  // as typed, for the reproduce line
 };
+inline constexpr std::uint64_t kIdealTrialsDefault = 10'000;
 int run_sim(const SimOptions& options);
 
 struct MutantsOptions {

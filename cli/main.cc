@@ -260,6 +260,9 @@ int main(int argc, char** argv) {
                   "stop|restart|amnesia|pause[:NODE:FROM:TO] (default node 0, rounds 2 to a "
                   "third of the safety phase); repeatable");
   sim->add_flag("--swarm", sim_options.swarm, "Draw a random fault profile from each trial's seed");
+  sim->add_flag("--ideal-only", sim_options.ideal_only,
+                "Run no cluster: print the ideal push-pull model's rounds for --nodes and --loss "
+                "(--trials trials of the model, 10000 when not given; --seed; --json)");
   sim->add_option("--walk-width", sim_options.walk_width,
                   "Bytes per child digest when walking the tree (1 to 8)")
       ->check(CLI::Range(1, 8))->capture_default_str();
@@ -268,6 +271,16 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
     if (sim->parsed()) {
+      if (sim_options.ideal_only) {
+        // The model has synchronous rounds and one loss per exchange: nothing else applies.
+        for (const char* name : {"--patterns", "--writes", "--rounds", "--only-trial", "--dup", "--reorder",
+                                 "--corrupt", "--latency", "--partition", "--crash", "--swarm", "--walk-width",
+                                 "--cluster-seed"}) {
+          if (sim->count(name) > 0) throw CLI::ValidationError(std::string("--ideal-only does not take ") + name);
+        }
+        if (sim->count("--trials") == 0) sim_options.trials = kIdealTrialsDefault;
+        if (sim_options.nodes < 2) throw CLI::ValidationError("--ideal-only needs 2 nodes or more");
+      }
       faultnet::FaultProfile& f = sim_options.faults;
       f.latency = parse_latency(latency);
       f.loss_ppm = to_ppm(loss);

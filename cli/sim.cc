@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -69,9 +70,45 @@ std::string fixed(double v, int digits) {
   return o.str();
 }
 
+// --ideal-only: the ideal push-pull model alone (docs/PERFORMANCE.md, "Ideal push-pull").
+int run_ideal(const SimOptions& o) {
+  if (o.trials > UINT32_MAX) {
+    std::cerr << "gossipcheck: --ideal-only runs at most " << UINT32_MAX << " trials\n";
+    return kExitBadInput;
+  }
+  if (!o.json_path.empty() && !std::ofstream(o.json_path)) {
+    std::cerr << "gossipcheck: cannot write " << o.json_path << "\n";
+    return kExitBadInput;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const Percentiles ideal = percentiles(
+      faultnet::ideal_push_pull(o.nodes, o.faults.loss_ppm, static_cast<std::uint32_t>(o.trials), o.seed));
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cout << "gossipcheck sim --ideal-only: ideal push-pull, " << o.nodes << " nodes, loss "
+            << fixed(static_cast<double>(o.faults.loss_ppm) / 1e6, 2) << " per exchange, " << with_commas(o.trials)
+            << (o.trials == 1 ? " trial" : " trials") << ", seed " << o.seed << "\n"
+            << "rounds until one write reaches all " << o.nodes << " nodes:  p50 " << ideal.p50 << "  p99 "
+            << ideal.p99 << "  p99.9 " << ideal.p999 << "  max " << ideal.max << "\n"
+            << "wall time " << fixed(seconds, 2) << " s\n";
+  if (!o.json_path.empty()) {
+    nlohmann::json j;
+    j["config"] = {{"nodes", o.nodes}, {"loss_ppm", o.faults.loss_ppm}, {"trials", o.trials}, {"seed", o.seed}};
+    j["ideal_rounds_to_full"] = to_json(ideal);
+    j["wall_seconds"] = seconds;
+    std::ofstream out(o.json_path);
+    out << j.dump(2) << "\n";
+    if (!out) {
+      std::cerr << "gossipcheck: cannot write " << o.json_path << "\n";
+      return kExitBadInput;
+    }
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 int run_sim(const SimOptions& o) {
+  if (o.ideal_only) return run_ideal(o);
   faultnet::SimConfig base;
   base.nodes = o.nodes;
   base.patterns = o.patterns;
@@ -151,7 +188,7 @@ int run_sim(const SimOptions& o) {
   const std::uint64_t trials = last - first;
   const bool ok = converged == trials && writes_missing == 0;
 
-  // The ideal: the same N and loss, in the model of MISSION.md.
+  // The ideal: the same N and loss, in the ideal push-pull model (docs/PERFORMANCE.md).
   const Percentiles measured = percentiles(rounds);
   Percentiles ideal;
   const bool compare_ideal = o.nodes >= 2 && !o.swarm;

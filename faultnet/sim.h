@@ -92,7 +92,7 @@ TrialResult run_trial(const SimConfig& config,
 // The same seed for trial i of a run seeded `seed`.
 std::uint64_t trial_seed(std::uint64_t seed, std::uint64_t trial);
 
-// Ideal push-pull rumour spreading (MISSION.md): synchronous rounds, each node contacts one
+// Ideal push-pull rumour spreading (docs/PERFORMANCE.md, "Ideal push-pull"): synchronous rounds, each node contacts one
 // uniformly random peer, an exchange lost with probability loss_ppm; returns the rounds until
 // all n nodes know, one value per trial. The rumour starts at `initially` nodes (1 to n) drawn
 // at random: one for a write, half of them for one side's writes after a partition heals.

@@ -3,7 +3,7 @@
 // A data directory holds
 //   LOCK       flock'd while a store is open: one process per directory;
 //   replicas   the ReplicaIds this node has used, one "node.incarnation" per line, each
-//              fsync'd before the node writes a single version under it (MISSION.md: a
+//              fsync'd before the node writes a single version under it (docs/MODEL.md: a
 //              ReplicaId is never reused);
 //   state      a snapshot: one canonical state frame (docs/WIRE_FORMAT.md), replaced atomically
 //              (written aside, fsync'd, renamed, the directory fsync'd);

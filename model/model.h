@@ -1,4 +1,4 @@
-// model/: the oracle. An executable specification of the consolidation state (MISSION.md),
+// model/: the oracle. An executable specification of the consolidation state (docs/MODEL.md),
 // small enough to be read in one sitting, that shares no code with reference/.
 //
 // It knows a history by its writes: each write names the pattern, the clock and content the
@@ -7,7 +7,7 @@
 //   - the causal order between versions: v precedes w when w's writer saw v, directly or
 //     through versions it saw (transitively). This is the truth the clocks must agree with;
 //   - the expected register of a set of versions: its maximal elements under that order;
-//   - the resolved view and the edges of a state, by the rules of MISSION.md.
+//   - the resolved view and the edges of a state, by the rules of docs/MODEL.md.
 // Plain ordered containers and quadratic loops throughout: clarity over speed.
 #pragma once
 
@@ -78,13 +78,13 @@ struct JoinOutcome {
 };
 JoinOutcome join_checked(const Register& a, const Register& b);
 
-// The lattice join of two registers (MISSION.md, "Register"): the maximal elements of their
+// The lattice join of two registers (docs/MODEL.md, "Registers"): the maximal elements of their
 // union under clock order. nullopt when two versions have equal clocks and different content
 // (corruption, never silently resolved) or when the result exceeds kSiblingsMax. The merge the
 // Z3 proofs (prove.h) are about.
 std::optional<Register> join(const Register& a, const Register& b);
-// The clock of a write at `writer` to a pattern whose siblings were `seen` (MISSION.md, "Local
-// operations"): the pointwise max of their clocks, writer's entry incremented.
+// The clock of a write at `writer` to a pattern whose siblings were `seen` (docs/MODEL.md, "Local
+// writes"): the pointwise max of their clocks, writer's entry incremented.
 Clock write_clock(const Register& seen, Replica writer);
 // Why a write at `writer` over `seen` must be refused (the operation fails, nothing changes),
 // or "" when it must succeed: the writer's entry is already 2^64 - 1, or the new clock would
@@ -95,7 +95,7 @@ std::string write_refusal(const Register& seen, Replica writer);
 bool valid_utf8(const std::string& bytes);
 
 // The outcome of a local write, decided from the operation, its arguments and what the writer
-// held, by the rules of MISSION.md ("Local operations") and docs/PROTOCOL.md ("Local writes"):
+// held, by the rules of docs/MODEL.md ("Local writes", "Limits of local writes"):
 //   create(p, c):   refused kAlreadyExists when p is held; else writes c.
 //   refine(p, c):   refused kNotFound when p is not held; else writes c over p's register.
 //   absorb(a, b):   refused kInvalid when a == b, kNotFound when a, then b, is not held; else
@@ -122,7 +122,7 @@ const char* to_string(WriteError error);
 // digest), absorbed_into = the smallest target any sibling names.
 Content merged(const Register& reg);
 
-// The resolved view (MISSION.md): per pattern, episodes = union, strength = max, summary of
+// The resolved view (docs/MODEL.md): per pattern, episodes = union, strength = max, summary of
 // the sibling with the greatest (sum of counters, content digest), absorbed_into = the
 // smallest target any sibling names; absorbed_into chains followed to a live survivor, a
 // cycle resolved to its smallest id, an unknown target leaves the pattern live.

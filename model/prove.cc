@@ -584,7 +584,7 @@ struct Survivors {
     for (unsigned i = 1; i <= n; ++i) out = out || (known(p) && chain(p)[i] == val(p));
     return out;
   }
-  // The rules of MISSION.md as constraints on a candidate survivor function s: a pattern with
+  // The rules of docs/MODEL.md ("The resolved view") as constraints on a candidate survivor function s: a pattern with
   // no known target survives itself; a pattern on a cycle survives as the cycle's smallest; any
   // other survives as its target does.
   z3::expr rules(const std::vector<z3::expr>& s) {

@@ -39,7 +39,7 @@ const char* to_string(Verdict verdict);
 struct Law {
   std::string name;
   std::string statement;
-  std::string invariant;  // the invariant of MISSION.md it proves part of
+  std::string invariant;  // the invariant of docs/MODEL.md it proves part of
 };
 const std::vector<Law>& laws();
 const std::vector<std::string>& guards();

@@ -649,7 +649,7 @@ Outcome propagation_bound(const RunOptions& o) {
   }, /*cases=*/1);
 }
 
-// The yardstick itself: the ideal push-pull model agrees with MISSION.md's table at N = 100
+// The yardstick itself: the ideal push-pull model agrees with docs/PERFORMANCE.md's table at N = 100
 // (p99.9 of 8 rounds without loss, 11 with 20% loss), within one round.
 Outcome ideal_model(const RunOptions& o) {
   return run_property("ideal_model", o, 1, [o] {

@@ -234,7 +234,7 @@ Outcome view_at_extreme_counters(const RunOptions& o) {
   });
 }
 
-// MISSION.md: a ReplicaId is never reused. The ids an amnesia restart takes, from any
+// docs/MODEL.md, "Identifiers": a ReplicaId is never reused. The ids an amnesia restart takes, from any
 // incarnation (the last ones included), stay the node's own and are new, or the restart is
 // refused; never does node n become node n + 1.
 Outcome replica_ids_never_reused(const RunOptions& o) {

@@ -1,4 +1,4 @@
-// Content: the payload of one pattern version (MISSION.md, "Pattern version").
+// Content: the payload of one pattern version (docs/MODEL.md, "Content").
 //
 // Exact fields only: no floating point takes part in a merge. A valid Content has
 //   (1) a summary of at most limits::kSummaryBytesMax bytes of well-formed UTF-8;

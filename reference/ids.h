@@ -1,4 +1,4 @@
-// Identifiers of the data model (MISSION.md, "The data model").
+// Identifiers of the data model (docs/MODEL.md, "Identifiers").
 //
 // ReplicaId: never reused. A replica that restarts without its durable state comes back
 //   under a new ReplicaId (node id, incarnation), so no clock entry is issued twice.

@@ -1,4 +1,4 @@
-// The local operations of consolidation at one replica (MISSION.md, "Local operations").
+// The local operations of consolidation at one replica (docs/MODEL.md, "Local writes").
 //
 // create / refine write a version whose clock is the join of the clocks of all local
 // siblings with the writer's entry incremented: it dominates every sibling it saw, so a
@@ -7,7 +7,7 @@
 // is ever deleted. Each operation is all-or-nothing: on error the state is unchanged.
 //
 // REQUIRES (all): `writer` is this replica's id and is never reused by another replica or
-// incarnation (MISSION.md, ReplicaId), otherwise two writes could share a clock.
+// incarnation (docs/MODEL.md, "Identifiers"), otherwise two writes could share a clock.
 #pragma once
 
 #include "reference/content.h"

@@ -1,6 +1,6 @@
 // The resolved view: what readers see, a deterministic function of the state alone.
 //
-// Per pattern (MISSION.md, "Resolved view"), over its siblings:
+// Per pattern (docs/MODEL.md, "The resolved view"), over its siblings:
 //   episodes = union; strength = max;
 //   summary  = the summary of the sibling with the greatest (sum of clock counters, then
 //              content digest);

@@ -1,6 +1,6 @@
 // naive: a full-state push-pull gossip node, as a gossipcheck plug-in (include/gossipcheck/plugin.h).
 //
-// Written from the documentation alone (MISSION.md, docs/PROTOCOL.md, docs/WIRE_FORMAT.md,
+// Written from the documentation alone (the data model, now docs/MODEL.md; docs/PROTOCOL.md, docs/WIRE_FORMAT.md,
 // docs/CERTIFY.md, include/gossipcheck/plugin.h): no Merkle tree, no digests, no walk. Every
 // gossip interval a node pushes its whole state to one peer drawn uniformly from its own seeded
 // stream; the peer joins it and pulls, answering with its whole state. An answer is never

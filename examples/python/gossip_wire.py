@@ -899,7 +899,7 @@ HEX_LINE = re.compile(rb"\A(?:[0-9a-fA-F]{2})*\Z")
 
 def decode_line(data: bytes, seed: int) -> Tuple[str, Optional[str]]:
     """One frame: (its JSON line, a self-check complaint or None). Every accepted frame must
-    re-encode to exactly its bytes (canonical form, MISSION.md I11)."""
+    re-encode to exactly its bytes (canonical form, docs/MODEL.md I11)."""
     frame, err = decode(data)
     if err is not None:
         return dumps({"error": err}), None
@@ -1025,10 +1025,16 @@ def check_rule_built(v: dict) -> None:
 def check_hash_vector(v: dict) -> bool:
     """The hash vectors; False when `v` is none of them."""
     seed = num(v["seed"]) if "seed" in v else 0
-    if "xxh3_64" in v:
-        expect("xxh3_64", h64(seed, bytes.fromhex(v.get("input", ""))), num(v["xxh3_64"]))
-    elif "xxh3_128" in v:
-        expect("xxh3_128", h128(seed, bytes.fromhex(v.get("input", ""))).hex(), v["xxh3_128"])
+    if "xxh3_64" in v or "xxh3_128" in v:
+        # `length: N` stands for N bytes, byte i being i mod 256 ("Test vectors").
+        if "length" in v:
+            data = bytes(i % 256 for i in range(int(v["length"])))
+        else:
+            data = bytes.fromhex(v.get("input", ""))
+        if "xxh3_64" in v:
+            expect("xxh3_64", h64(seed, data), num(v["xxh3_64"]))
+        if "xxh3_128" in v:
+            expect("xxh3_128", h128(seed, data).hex(), v["xxh3_128"])
     elif "key" in v:
         expect("placement key", placement_key(seed, bytes.fromhex(v["id"])).hex(), v["key"])
     elif "register_frame" in v:
@@ -1059,7 +1065,7 @@ def check_hash_vector(v: dict) -> bool:
 
 def join_registers(a, b):
     """The join of two registers: the maximal versions of their union, canonical order
-    (MISSION.md, "Register"). The vectors never reach the limits, so none is checked."""
+    (docs/MODEL.md, "Registers"). The vectors never reach the limits, so none is checked."""
     union = {v.clock: v for v in a + b}
     versions = list(union.values())
     maximal = [v for v in versions

@@ -40,7 +40,7 @@ extern "C" {
 #define GC_CAP_FINGERPRINT 2u /* fingerprint() is set: exploration can prune seen states */
 #define GC_CAP_WIRE 4u        /* messages follow docs/WIRE_FORMAT.md: interop with reference nodes */
 
-/* Results of the local writes: the error classes of docs/PROTOCOL.md ("Local writes"). The
+/* Results of the local writes: the error classes of docs/MODEL.md ("Error classes"). The
  * suite judges the class against the model, never the message. */
 #define GC_OK 0
 #define GC_INVALID 7        /* the content breaks a rule (UTF-8, limits, order of episodes, ...) */
@@ -103,7 +103,7 @@ typedef struct gc_plugin {
   gc_node* (*init)(const gc_init* init, gc_bytes_sink error, void* ctx);
   void (*destroy)(gc_node* node);
 
-  /* Local writes (docs/PROTOCOL.md, "Local writes"): GC_OK or an error class. */
+  /* Local writes (docs/MODEL.md, "Local writes"): GC_OK or an error class. */
   int32_t (*create)(gc_node* node, const uint8_t id[16], const gc_content* content);
   int32_t (*refine)(gc_node* node, const uint8_t id[16], const gc_content* content);
   int32_t (*absorb)(gc_node* node, const uint8_t a[16], const uint8_t into[16]);
@@ -124,7 +124,8 @@ typedef struct gc_plugin {
   /* GC_CAP_CLONE: an independent copy that answers every call as the original would. */
   gc_node* (*clone)(const gc_node* node);
   /* GC_CAP_FINGERPRINT: bytes that decide everything the node does from now on (state, time,
-   * random stream, exchanges): two nodes with equal fingerprints answer every call alike. */
+   * random stream, exchanges, outbox): two nodes with equal fingerprints answer every call
+   * alike (docs/PROTOCOL.md, "Copies and fingerprints"). */
   void (*fingerprint)(const gc_node* node, gc_bytes_sink sink, void* ctx);
 } gc_plugin;
 

@@ -134,6 +134,21 @@ void add_hash_vectors(std::vector<Vector>& out) {
   const std::uint8_t abc[] = {'a', 'b', 'c'};
   out.push_back({"xxh3-64 of abc, seed 0x5eed", {{"input", to_hex(abc)}, {"seed", hex64(kSeed)}, {"xxh3_64", hex64(hash64(kSeed, abc))}}});
   out.push_back({"xxh3-128 of abc, seed 0x5eed", {{"input", to_hex(abc)}, {"seed", hex64(kSeed)}, {"xxh3_128", hash128(kSeed, abc).hex()}}});
+  // XXH3 at the edges of each of its code paths (0; 1-3; 4-8; 9-16; 17-128; 129-240; above 240:
+  // the long loop, 1,025 bytes crossing its first block of stripes), under seed 0 and under a
+  // seed with the top bit set (above 240 bytes a seed other than 0 derives its own secret).
+  // Input: byte i is i mod 256.
+  for (std::uint64_t seed : {std::uint64_t{0}, std::uint64_t{0x9e3779b97f4a7c15}}) {
+    for (std::size_t length : {0, 1, 3, 4, 8, 9, 16, 17, 128, 129, 240, 241, 1024, 1025}) {
+      Bytes input(length);
+      for (std::size_t i = 0; i < length; ++i) input[i] = static_cast<std::uint8_t>(i % 256);
+      out.push_back({"xxh3 of " + std::to_string(length) + " bytes, seed " + (seed == 0 ? std::string("0") : hex64(seed)),
+                     {{"length", std::to_string(length)},
+                      {"seed", hex64(seed)},
+                      {"xxh3_64", hex64(hash64(seed, input))},
+                      {"xxh3_128", hash128(seed, input).hex()}}});
+    }
+  }
   const State golden = golden_state();
   const PatternId id1 = PatternId::from_u64(1);
   const Register& reg1 = *golden.find(id1);

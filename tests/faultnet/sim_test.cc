@@ -84,8 +84,8 @@ TEST(Sim, SwarmProfilesHealAndConverge) {
   }
 }
 
-TEST(Sim, IdealPushPullMatchesTheMissionTable) {
-  // MISSION.md: p99.9 of 8 rounds at N = 100 and p = 0; 11 at p = 0.2.
+TEST(Sim, IdealPushPullMatchesThePerformanceTable) {
+  // docs/PERFORMANCE.md, "Ideal push-pull": p99.9 of 8 rounds at N = 100 and p = 0; 11 at p = 0.2.
   for (auto [loss, expected] : {std::pair{0u, 8u}, std::pair{200'000u, 11u}}) {
     std::vector<std::uint32_t> r = ideal_push_pull(100, loss, 2000, 1);
     std::sort(r.begin(), r.end());
