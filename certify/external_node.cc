@@ -30,4 +30,25 @@ std::vector<PatternId> ExternalNode::take_changed() {
   return out;  // for_each visits in ascending order of id
 }
 
+void ExternalNode::take_outbox(std::vector<Outgoing>* out) {
+  take_messages(out);
+  for (const Outgoing& m : *out) {
+    if (m.bytes.size() > message_bytes_max_) {
+      throw ImplementationError("budget: node n" + std::to_string(self_) + " sent a message of " +
+                                std::to_string(m.bytes.size()) + " bytes to n" + std::to_string(m.to) +
+                                ", over its message_bytes_max of " + std::to_string(message_bytes_max_) +
+                                " (every message must fit the configuration it was given)");
+    }
+  }
+}
+
+NodeInit ExternalNode::settings() const {
+  NodeInit init;
+  init.self = self_;
+  init.replica = replica_;
+  init.config.cluster_seed = cluster_seed_;
+  init.config.message_bytes_max = message_bytes_max_;
+  return init;
+}
+
 }  // namespace gossip::certify

@@ -75,8 +75,8 @@ class Library {
 
 class PluginNode final : public ExternalNode {
  public:
-  PluginNode(std::shared_ptr<const Library> lib, gc_node* node, NodeId self, ReplicaId replica, std::uint64_t seed)
-      : ExternalNode(self, replica, seed), lib_(std::move(lib)), node_(node) {}
+  PluginNode(std::shared_ptr<const Library> lib, gc_node* node, const NodeInit& init)
+      : ExternalNode(init), lib_(std::move(lib)), node_(node) {}
   ~PluginNode() override { t().destroy(node_); }
   PluginNode(const PluginNode&) = delete;
   PluginNode& operator=(const PluginNode&) = delete;
@@ -103,7 +103,7 @@ class PluginNode final : public ExternalNode {
     touched();
     t().receive(node_, from, bytes.data(), bytes.size());
   }
-  void take_outbox(std::vector<Outgoing>* out) override {
+  void take_messages(std::vector<Outgoing>* out) override {
     out->clear();
     Outbox box{out};
     t().take_outbox(node_, append_message, &box);
@@ -113,7 +113,7 @@ class PluginNode final : public ExternalNode {
     if (!(t().capabilities & GC_CAP_CLONE) || t().clone == nullptr) return nullptr;
     gc_node* copy = t().clone(node_);
     if (copy == nullptr) throw ImplementationError("the plug-in's clone() returned NULL");
-    return std::make_unique<PluginNode>(lib_, copy, self(), replica(), cluster_seed());
+    return std::make_unique<PluginNode>(lib_, copy, settings());
   }
   bool append_fingerprint(std::string* out) const override {
     if (!(t().capabilities & GC_CAP_FINGERPRINT) || t().fingerprint == nullptr) return false;
@@ -176,7 +176,7 @@ class PluginImplementation final : public Implementation {
       throw ImplementationError("the plug-in's init() refused node n" + std::to_string(init.self) + ": " +
                                 (error.empty() ? std::string("(no reason given)") : error));
     }
-    return std::make_unique<PluginNode>(lib_, node, init.self, init.replica, init.config.cluster_seed);
+    return std::make_unique<PluginNode>(lib_, node, init);
   }
 
  private:

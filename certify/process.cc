@@ -57,7 +57,7 @@ class Channel {
     ::signal(SIGPIPE, SIG_IGN);  // a child gone is an error on write, not a dead suite
     spawn();
   }
-  ~Channel() { stop(); }
+  ~Channel() { finish(); }
   Channel(const Channel&) = delete;
   Channel& operator=(const Channel&) = delete;
 
@@ -90,8 +90,18 @@ class Channel {
     ++trouble().requests;
     const std::string line = request.dump() + "\n";
     const std::string op = request.value("op", "");
+    // Nothing may come between an answer and the next request: a line that did came late,
+    // after the answer to the last one.
+    drain_unasked();
+    if (!buffer_.empty()) {
+      protocol_error("a line came after the answer to '" + last_op_ + "', when no request was waiting (more than one "
+                     "line for one request): " + excerpt(buffer_));
+    }
+    previous_op_ = last_op_;
+    last_op_ = op;
     write_all(line, op);
     std::string answer = read_line(op);
+    last_answer_ = answer;
     trouble().seconds_waiting += std::chrono::duration<double>(Clock::now() - start).count();
     json a = json::parse(answer, nullptr, /*allow_exceptions=*/false);
     if (a.is_discarded() || !a.is_object()) {
@@ -104,7 +114,13 @@ class Channel {
   }
 
   [[noreturn]] void protocol_error(const std::string& what) {
-    if (trouble().protocol_error.empty()) trouble().protocol_error = "protocol error: " + what;
+    // An answer that does not fit its request may be a second line written for the one before.
+    std::string context;
+    if (what.rfind("the answer to", 0) == 0) {
+      context = " (the whole answer: " + excerpt(last_answer_) + "; the request before it was '" + previous_op_ +
+                "': a second line written for that one would be read here)";
+    }
+    if (trouble().protocol_error.empty()) trouble().protocol_error = "protocol error: " + what + context;
     stop();
     throw ProtocolError(trouble().protocol_error);
   }
@@ -129,6 +145,7 @@ class Channel {
     }
     if (pid == 0) {
       ::signal(SIGPIPE, SIG_DFL);  // the implementation gets the default, not ours
+      for (const auto& [k, v] : options_.env) ::setenv(k.c_str(), v.c_str(), 1);
       dup2(in[0], 0);
       dup2(out[1], 1);
       execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
@@ -145,9 +162,33 @@ class Channel {
     ++generation_;
   }
 
-  void stop() {
+  // The end of a run: the process's standard input closes and it has two seconds to exit on its
+  // own (docs/CERTIFY.md: "When its standard input closes, the process exits"), so that what
+  // it started (a wrapper's child) can end with it; then it is killed.
+  void finish() {
     if (pid_ <= 0) return;
     close(to_);
+    to_ = -1;
+    const auto until = Clock::now() + std::chrono::seconds(2);
+    int status = 0;
+    while (Clock::now() < until) {
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        close(from_);
+        pid_ = -1;
+        return;
+      }
+      char chunk[4096];
+      while (::read(from_, chunk, sizeof chunk) > 0) {
+      }
+      pollfd p{from_, POLLIN, 0};
+      ::poll(&p, 1, 10);
+    }
+    stop();
+  }
+
+  void stop() {
+    if (pid_ <= 0) return;
+    if (to_ >= 0) close(to_);
     close(from_);
     ::kill(pid_, SIGKILL);
     int status = 0;
@@ -205,6 +246,20 @@ class Channel {
     }
   }
 
+  // Whatever the process wrote that no request asked for, into buffer_ (without waiting).
+  void drain_unasked() {
+    char chunk[4096];
+    for (;;) {
+      const ssize_t n = ::read(from_, chunk, sizeof chunk);
+      if (n > 0) {
+        buffer_.append(chunk, static_cast<std::size_t>(n));
+        if (buffer_.size() > 4096) return;
+        continue;
+      }
+      return;  // nothing more now, the end, or an error: the next read says which
+    }
+  }
+
   std::string read_line(const std::string& op) {
     const auto deadline = Clock::now() + std::chrono::duration<double>(options_.answer_seconds);
     for (;;) {
@@ -235,6 +290,8 @@ class Channel {
   pid_t pid_ = -1;
   int to_ = -1, from_ = -1;
   std::string buffer_;
+  std::string last_op_ = "(none)", previous_op_ = "(none)";
+  std::string last_answer_;
   std::uint64_t generation_ = 0;
   std::uint32_t restarts_ = 0;
 };
@@ -261,8 +318,8 @@ json content_json(const Content& c) {
 
 class ProcessNode final : public ExternalNode {
  public:
-  ProcessNode(std::shared_ptr<Channel> ch, std::uint64_t handle, NodeId self, ReplicaId replica, std::uint64_t seed)
-      : ExternalNode(self, replica, seed), ch_(std::move(ch)), handle_(handle), generation_(ch_->generation()) {}
+  ProcessNode(std::shared_ptr<Channel> ch, std::uint64_t handle, const NodeInit& init)
+      : ExternalNode(init), ch_(std::move(ch)), handle_(handle), generation_(ch_->generation()) {}
   ~ProcessNode() override {
     try {
       if (ch_->generation() == generation_) (void)ch_->call({{"op", "destroy"}, {"node", handle_}}, generation_);
@@ -289,7 +346,7 @@ class ProcessNode final : public ExternalNode {
     touched();
     (void)call("receive", {{"op", "receive"}, {"node", handle_}, {"from", from}, {"bytes", to_hex(bytes)}});
   }
-  void take_outbox(std::vector<Outgoing>* out) override {
+  void take_messages(std::vector<Outgoing>* out) override {
     out->clear();
     const json a = call("outbox", {{"op", "outbox"}, {"node", handle_}});
     const json messages = field<json>(*ch_, a, "messages", "outbox");
@@ -316,7 +373,7 @@ class ProcessNode final : public ExternalNode {
     if (!clone_) return nullptr;
     const std::uint64_t h = next_handle();
     (void)const_cast<ProcessNode*>(this)->call("clone", {{"op", "clone"}, {"node", handle_}, {"new", h}});
-    auto copy = std::make_unique<ProcessNode>(ch_, h, self(), replica(), cluster_seed());
+    auto copy = std::make_unique<ProcessNode>(ch_, h, settings());
     copy->clone_ = clone_;
     copy->fingerprint_ = fingerprint_;
     copy->generation_ = generation_;
@@ -411,7 +468,7 @@ class ProcessImplementation final : public Implementation {
       const std::string why = a.contains("error") && a["error"].is_string() ? a["error"].get<std::string>() : "(no error given)";
       throw ImplementationError("the implementation refused to start node n" + std::to_string(init.self) + ": " + why);
     }
-    auto node = std::make_unique<ProcessNode>(ch_, h, init.self, init.replica, init.config.cluster_seed);
+    auto node = std::make_unique<ProcessNode>(ch_, h, init);
     node->clone_ = caps_.clone;
     node->fingerprint_ = caps_.fingerprint;
     return node;

@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "faultnet/node_under_test.h"
 #include "reference/status.h"
@@ -24,6 +26,9 @@ struct ProcessOptions {
   std::string command;             // run with /bin/sh -c
   double answer_seconds = 10;      // the longest wait for one answer before it counts as a hang
   std::uint32_t restarts_max = 1000; // fresh processes after crashes or hangs, per property
+  // Set in the process's environment (the hash salts of languages that read one, so that
+  // two processes of one certification differ where an implementation could depend on it).
+  std::vector<std::pair<std::string, std::string>> env;
 };
 
 // What went wrong with the child process, if anything, in this process's lifetime: the first

@@ -38,6 +38,7 @@ struct SimOptions {
   std::uint64_t seed = 1;
   std::uint64_t cluster_seed = kDefaultClusterSeed;
   std::uint8_t walk_width = 2;
+  std::uint64_t epoch = 0;  // the nodes' clocks start this many microseconds in
   bool swarm = false;
   // Only the ideal push-pull model (no cluster): its rounds for `nodes` and the loss, over
   // `trials` trials of the model (kIdealTrialsDefault when --trials is not given).

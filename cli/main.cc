@@ -10,6 +10,7 @@
 #include "certify/certify.h"
 #include "certify/plugin.h"
 #include "certify/process.h"
+#include "certify/process_server.h"
 #include "cli/commands.h"
 #include "properties/explore_command.h"
 #include "properties/replay.h"
@@ -139,7 +140,8 @@ int main(int argc, char** argv) {
       ->excludes("--impl");
 
   gossip::certify::CertifyOptions certify_options;
-  std::string certify_child, certify_child_result;
+  std::string certify_child, certify_verify;
+  int certify_child_result_fd = -1;
   bool certify_list = false;
   CLI::App* certify = app.add_subcommand(
       "certify", "Certify an implementation against every property that goes through the node seam "
@@ -166,8 +168,17 @@ int main(int argc, char** argv) {
   certify->add_flag("--fail-fast", certify_options.fail_fast,
                     "Start no property after the first one that does not hold (the rest: 'not run')");
   certify->add_flag("--list", certify_list, "List the properties and exit");
+  certify->add_option("--verify", certify_verify,
+                      "Check a certificate: its SHA-256, the implementation's files, and that its properties give "
+                      "the same verdicts again (run into --out)");
   certify->add_option("--child", certify_child)->group("");  // internal: run one property
-  certify->add_option("--child-result", certify_child_result)->group("");
+  certify->add_option("--child-result-fd", certify_child_result_fd)->group("");
+
+  std::string plugin_host_path;
+  CLI::App* plugin_host = app.add_subcommand(
+      "plugin-host", "Serve a plug-in's nodes over the process protocol on stdin/stdout "
+                     "(certify it as a process of its own: --impl-cmd \"gossipcheck plugin-host LIB\")");
+  plugin_host->add_option("plugin", plugin_host_path, "The plug-in (include/gossipcheck/plugin.h)")->required();
 
   gossip::cli::MutantsOptions mutants_options;
   CLI::App* mutants = app.add_subcommand(
@@ -242,6 +253,10 @@ int main(int argc, char** argv) {
   sim->add_option("--cluster-seed", sim_options.cluster_seed, "Cluster seed keying the digests")
       ->capture_default_str();
   sim->add_option("--only-trial", sim_options.only_trial, "Run trial K of the seed alone (replay)");
+  sim->add_option("--epoch", sim_options.epoch,
+                  "The nodes' clocks start this many microseconds in (a long-running cluster)")
+      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 62))
+      ->capture_default_str();
   sim->add_option("--loss", loss, "Probability that a message is lost")
       ->check(CLI::Range(0.0, 1.0))->capture_default_str();
   sim->add_option("--dup", dup, "Probability that a message is delivered twice")
@@ -273,7 +288,7 @@ int main(int argc, char** argv) {
     if (sim->parsed()) {
       if (sim_options.ideal_only) {
         // The model has synchronous rounds and one loss per exchange: nothing else applies.
-        for (const char* name : {"--patterns", "--writes", "--rounds", "--only-trial", "--dup", "--reorder",
+        for (const char* name : {"--patterns", "--writes", "--rounds", "--only-trial", "--epoch", "--dup", "--reorder",
                                  "--corrupt", "--latency", "--partition", "--crash", "--swarm", "--walk-width",
                                  "--cluster-seed"}) {
           if (sim->count(name) > 0) throw CLI::ValidationError(std::string("--ideal-only does not take ") + name);
@@ -344,33 +359,48 @@ int main(int argc, char** argv) {
   }
   if (selfcheck->parsed()) return run_selfcheck(check);
   if (replay->parsed()) {
-    gossip::properties::ExecutorOptions eo;
+    gossip::properties::ReplayFileOptions ro;
+    ro.svg_file = svg_path;
+    ro.quiet = replay_quiet;
+    gossip::certify::CertifyOptions co;
+    co.impl = replay_impl.empty() && replay_impl_cmd.empty() ? "reference" : replay_impl;
+    co.impl_cmd = replay_impl_cmd;
+    co.self = self_path(argv[0]);
+    std::shared_ptr<const gossip::Implementation> impl;
     if (!replay_impl.empty() || !replay_impl_cmd.empty()) {
-      gossip::Result<std::shared_ptr<const gossip::Implementation>> impl =
-          !replay_impl_cmd.empty() ? gossip::certify::start_process({replay_impl_cmd})
-          : replay_impl == "reference" ? gossip::Result<std::shared_ptr<const gossip::Implementation>>(gossip::reference_implementation())
-                                       : gossip::certify::load_plugin(replay_impl);
-      if (!impl.is_ok()) {
-        std::cerr << "error: " << impl.status().message() << "\n";
+      gossip::Result<std::shared_ptr<const gossip::Implementation>> opened = gossip::certify::open_implementation(co);
+      if (!opened.is_ok()) {
+        std::cerr << "error: " << opened.status().message() << "\n";
         return kExitBadInput;
       }
-      eo.impl = impl.value();
-      eo.check_in_sync_cost = false;  // certify judges I8 by its own property
+      impl = opened.value();
+      ro.executor.impl = impl;
+      ro.executor.check_in_sync_cost = false;  // certify judges I8 by its own property
+      ro.implementation = gossip::certify::implementation_digest(co);
+    } else {
+      impl = gossip::reference_implementation();
     }
-    return gossip::properties::replay_file(replay_path, svg_path, replay_quiet, std::cout, std::cerr, eo);
+    ro.run_case = [&](const gossip::properties::CaseFile& c, std::ostream& out, std::ostream& err) {
+      return gossip::certify::run_certify_case(c, impl, co, out, err);
+    };
+    return gossip::properties::replay_file(replay_path, std::cout, std::cerr, ro);
   }
+  if (plugin_host->parsed()) return gossip::certify::run_plugin_host(plugin_host_path);
   if (certify->parsed()) {
     if (certify_list) {
       for (const std::string& name : gossip::certify::certify_property_names()) std::cout << name << "\n";
       return 0;
     }
+    certify_options.self = self_path(argv[0]);
+    if (!certify_verify.empty()) {
+      return gossip::certify::run_verify(certify_verify, certify_options, std::cout, std::cerr);
+    }
     if (certify_options.impl.empty() && certify_options.impl_cmd.empty()) {
       std::cerr << "error: certify needs --impl PLUGIN (or 'reference') or --impl-cmd COMMAND\n";
       return kExitBadInput;
     }
-    certify_options.self = self_path(argv[0]);
     if (!certify_child.empty()) {
-      return gossip::certify::run_certify_child(certify_options, certify_child, certify_child_result);
+      return gossip::certify::run_certify_child(certify_options, certify_child, certify_child_result_fd);
     }
     return gossip::certify::run_certify(certify_options, std::cout, std::cerr);
   }

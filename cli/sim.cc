@@ -116,6 +116,7 @@ int run_sim(const SimOptions& o) {
   base.rounds = o.rounds;
   base.node.cluster_seed = o.cluster_seed;
   base.node.walk_width = o.walk_width;
+  base.epoch = o.epoch;
   base.faults = o.faults;
   const bool tty = isatty(2) != 0;
   if (!o.json_path.empty() && !std::ofstream(o.json_path)) {  // fail before the run, not after

@@ -57,8 +57,9 @@ case "${1:-}" in
     ;;
   test)
     # python3-xxhash: the docs-only decoder of examples/python/ that ctest compares with the
-    # reference (docs.independent_decoder).
-    install_missing python3-xxhash
+    # reference (docs.independent_decoder); python3-jsonschema: every certificate ctest makes
+    # is checked against docs/certificate.schema.json.
+    install_missing python3-xxhash python3-jsonschema
     run_ctest() {  # run_ctest <preset> [more targets...]
       echo "== $1: build"
       if [[ $# -gt 1 ]]; then build "$1" all "${@:2}"; else build "$1"; fi

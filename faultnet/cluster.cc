@@ -88,7 +88,7 @@ std::unique_ptr<gossip::NodeUnderTest> Cluster::make_node(NodeId n, gossip::Repl
                       .fork("node " + std::to_string(n) + " restart " + std::to_string(restart));
   std::unique_ptr<gossip::NodeUnderTest> node =
       gossip::make_node(impl_of(n), n, replica, members_, config_.node, r.next(), std::move(state));
-  node->tick(round_ * config_.node.gossip_interval);
+  node->tick(config_.epoch + round_ * config_.node.gossip_interval);
   return node;
 }
 
@@ -120,7 +120,7 @@ void Cluster::tick() {
   ++round_;
   for (NodeId n = 0; n < config_.nodes; ++n) {
     if (slots_[n].paused) continue;
-    slots_[n].node->tick(round_ * config_.node.gossip_interval);
+    slots_[n].node->tick(config_.epoch + round_ * config_.node.gossip_interval);
     collect(n);
   }
 }

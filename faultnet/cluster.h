@@ -31,6 +31,10 @@ struct ClusterConfig {
   // Who implements the nodes: none (the reference), one (every node), or several (node n is
   // impl[n % size]: a mixed cluster, for implementations that speak the wire format).
   std::vector<std::shared_ptr<const gossip::Implementation>> impl;
+  // The virtual time of round 0, in microseconds: round r is epoch + r * gossip_interval. A
+  // node's clock need not start near 0 (a long-running node, a time past 2^32 microseconds,
+  // past 2^53): a history may start late.
+  std::uint64_t epoch = 0;
 };
 
 struct Pending {

@@ -200,7 +200,10 @@ class Simulation {
 
   void reschedule(NodeId n, Time now) {
     Slot& s = slots_[n];
-    Time w = std::max(s.node->next_wakeup(), now + 1);
+    // The node's clock runs cfg_.epoch ahead of the trial's.
+    const Time asked = s.node->next_wakeup();
+    const Time local = asked == kNever ? kNever : asked > cfg_.epoch ? asked - cfg_.epoch : 0;
+    Time w = std::max(local, now + 1);
     if (w != s.scheduled) {
       const std::uint64_t round = now / interval_;
       if (round != s.wake_round) {
@@ -234,7 +237,7 @@ class Simulation {
     if (s.scheduled != now_) return;  // superseded
     s.scheduled = kNever;
     if (!s.up || s.paused) return;    // crash_end / resume reschedules
-    s.node->tick(now_);
+    s.node->tick(cfg_.epoch + now_);
     flush(n);
   }
 
@@ -374,7 +377,7 @@ class Simulation {
         x->in_sync = x->in_sync && s.node->state().root() == m.root;
       }
     }
-    s.node->tick(now_);
+    s.node->tick(cfg_.epoch + now_);
     s.node->receive(m.from, m.bytes);
     const NodeId to = m.to;
     release(slot);
@@ -393,7 +396,7 @@ class Simulation {
     }
     const NodeId origin = ready[work_rng_.below(ready.size())];
     NodeUnderTest& node = *slots_[origin].node;
-    node.tick(now_);
+    node.tick(cfg_.epoch + now_);
     gossip::Content c;
     c.summary = "write " + std::to_string(k) + " at node " + std::to_string(origin);
     c.episodes = {work_rng_.below(2'000'000), 2'000'000 + k};
@@ -560,7 +563,7 @@ class Simulation {
       s.held.clear();
       for (std::uint32_t m : held) deliver(m);
       if (s.up) {
-        s.node->tick(now_);
+        s.node->tick(cfg_.epoch + now_);
         flush(n);
       }
       return;
@@ -583,7 +586,7 @@ class Simulation {
       if (!w.have.empty() && w.have[n]) ++w.live_have;
     }
     s.scheduled = kNever;
-    s.node->tick(now_);
+    s.node->tick(cfg_.epoch + now_);
     flush(n);
   }
 

@@ -40,6 +40,9 @@ struct SimConfig {
   // Who implements the nodes (null: the reference). The in-sync and diverged byte figures
   // need an implementation with the accounting capability; the others are measured on any.
   std::shared_ptr<const gossip::Implementation> impl;
+  // The nodes' clocks run this many microseconds ahead of the trial's (which starts at 0):
+  // a cluster of long-running nodes, or clocks past 2^32 microseconds or 2^53.
+  std::uint64_t epoch = 0;
 };
 
 struct ExchangeBytes {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <iosfwd>
 #include <memory>
 #include <string>
 #include <utility>
@@ -13,6 +14,9 @@
 
 namespace gossip {
 class Implementation;
+}
+namespace gossip::properties {
+struct CaseFile;
 }
 
 namespace gossip::properties {
@@ -45,6 +49,16 @@ struct RunOptions {
   // and a search again ("" : self --only NAME --profile P --seed S).
   std::string replay_command;
   std::string rerun_command;
+  // Reproduce one saved case (a case file's "reproduce", hex) instead of searching.
+  std::string reproduce;
+  // The longest shrinking may take after the first failure (0: no limit); past it, the smallest
+  // failure found so far is the counterexample. An implementation that fails at random (a
+  // counter of its process) would otherwise keep shrinking for as long as it is let.
+  double shrink_seconds = 0;
+  // The implementation again, in a fresh process of its own (another hash salt, another
+  // address layout): replay_deterministic compares runs across processes with it. Null: the
+  // implementation runs in this process only (the reference).
+  std::function<std::shared_ptr<const Implementation>()> other_process;
 };
 
 struct Outcome {
@@ -61,7 +75,7 @@ struct Outcome {
   std::string message;                  // the violation, or RapidCheck's report
   // Set when the property found it cannot judge this implementation (certify: "not applicable").
   std::string not_applicable;
-  std::string history_file;             // the saved shrunk history (history properties)
+  std::string history_file;             // the saved counterexample: a shrunk history, or a case file
   std::string replay;                   // the one command that replays the failure
   // What the property measured, each the largest over its cases (for example the bytes of
   // the largest in-sync message): a certificate's figures.
@@ -77,5 +91,14 @@ struct Property {
 };
 
 const std::vector<Property>& catalogue();
+Profile profile_named(const std::string& name);  // quick, campaign or smoke (anything else: quick)
+
+// Runs a case file (replay.h) on the property of `properties` it names, with `base`'s
+// implementation: prints what was seen; 0 the property holds on that case, 1 it fails again,
+// 2 no such property here.
+int run_case(const std::vector<Property>& properties, const CaseFile& c, RunOptions base, std::ostream& out,
+             std::ostream& err);
+// Prints what running a case file gave; 0 it holds (or is not applicable), 1 it failed again.
+int report_case(const CaseFile& c, const Outcome& outcome, std::ostream& out);
 
 }  // namespace gossip::properties

@@ -506,8 +506,28 @@ Outcome one_exchange_syncs_both(const RunOptions& o) {
     }
     for (const auto& [name, n] : {std::pair{"initiator", a.get()}, std::pair{"responder", b.get()}}) {
       if (!synced(*n)) {
+        // Name the first pattern it holds otherwise than the join, and how many differ.
+        const model::StateMap held = to_model(n->state());
+        std::size_t differ = 0;
+        std::string first;
+        auto note = [&](const model::PatternKey& k) {
+          if (differ++ > 0) return;
+          const auto w = want.find(k);
+          const auto h = held.find(k);
+          first = "pattern " + PatternId{k}.hex() + ": the join has " +
+                  (w == want.end() ? std::string("nothing") : std::to_string(w->second.size()) + " version(s)") + ", it holds " +
+                  (h == held.end() ? std::string("nothing") : std::to_string(h->second.size()) + " version(s)");
+        };
+        for (const auto& [k, reg] : want) {
+          const auto h = held.find(k);
+          if (h == held.end() || !(h->second == reg)) note(k);
+        }
+        for (const auto& [k, reg] : held) {
+          if (!want.count(k)) note(k);
+        }
         GOSSIP_PROP_FAIL(writes_a + writes_b, std::string("I1: ") + what + ": after one exchange of " + std::to_string(messages) +
-                                                  " messages, the " + name + " does not hold the join of both states");
+                                                  " messages, the " + name + " does not hold the join of both states (" +
+                                                  std::to_string(differ) + " patterns differ; the first, " + first + ")");
       }
     }
   }, std::max(100, o.profile.cases / 4));  // a quarter: some cases start from 3,000 patterns

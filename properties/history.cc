@@ -250,6 +250,20 @@ std::string to_text(const Step& s) {
   return out;
 }
 
+void append_trace(std::string* trace, const std::vector<faultnet::Delivery>& log) {
+  for (const faultnet::Delivery& d : log) {
+    *trace += std::to_string(d.message.from) + ">" + std::to_string(d.message.to) + ":" + to_hex(d.message.bytes) + ";";
+  }
+}
+
+std::string trace_digest(std::string_view trace) {
+  const std::uint64_t h = hash64(0, std::span(reinterpret_cast<const std::uint8_t*>(trace.data()), trace.size()));
+  static const char* kDigits = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 0; i < 16; ++i) out[static_cast<std::size_t>(i)] = kDigits[(h >> (60 - 4 * i)) & 0xF];
+  return out;
+}
+
 std::string to_text(const History& h) {
   std::ostringstream out;
   out << kHeader << '\n';
@@ -263,6 +277,9 @@ std::string to_text(const History& h) {
     out << "initial_patterns " << h.config.initial_patterns << '\n';
     out << "initial_nodes " << h.config.initial_nodes << '\n';
   }
+  if (h.config.epoch != 0) out << "epoch " << h.config.epoch << '\n';
+  if (!h.trace.empty()) out << "trace " << h.trace << '\n';
+  if (!h.implementation.empty()) out << "implementation " << h.implementation << '\n';
   out << "steps " << h.steps.size() << '\n';
   for (const Step& s : h.steps) out << to_text(s) << '\n';
   return out.str();
@@ -325,8 +342,17 @@ Result<History> parse_history(std::string_view text) {
     if (!in_steps) {
       if (w.size() != 2) return bad(line_no, "expected '<field> <value>'");
       std::uint64_t v = 0;
+      auto hex_word = [](std::string_view x, std::size_t digits) {
+        return x.size() == digits && x.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+      };
       if (w[0] == "property") {
         h.property = std::string(w[1]);
+      } else if (w[0] == "trace") {
+        if (!hex_word(w[1], 16)) return bad(line_no, "trace must be 16 lowercase hex digits");
+        h.trace = std::string(w[1]);
+      } else if (w[0] == "implementation") {
+        if (!hex_word(w[1], 64)) return bad(line_no, "implementation must be 64 lowercase hex digits (a SHA-256)");
+        h.implementation = std::string(w[1]);
       } else if (!number(w[1], &v)) {
         return bad(line_no, "'" + std::string(w[1]) + "' is not a number");
       } else if (w[0] == "nodes") {
@@ -349,6 +375,9 @@ Result<History> parse_history(std::string_view text) {
       } else if (w[0] == "initial_nodes") {
         if (v >= (std::uint64_t{1} << h.config.nodes)) return bad(line_no, "initial_nodes names a node that is not there");
         h.config.initial_nodes = static_cast<std::uint32_t>(v);
+      } else if (w[0] == "epoch") {
+        if (v > (std::uint64_t{1} << 62)) return bad(line_no, "epoch must be at most 2^62 microseconds");
+        h.config.epoch = v;
       } else if (w[0] == "steps") {
         if (v > kStepsMax) return bad(line_no, "too many steps");
         declared = v;
@@ -426,6 +455,21 @@ bool below(const State& a, const State& b) {
   return ok;
 }
 
+std::string first_lost(const State& a, const State& b) {
+  std::string lost;
+  a.for_each([&](const PatternId& id, const Register& reg) {
+    if (!lost.empty()) return;
+    const Register* other = b.find(id);
+    for (const Version& v : reg.siblings()) {
+      if (other == nullptr || !other->covers(v)) {
+        lost = "pattern " + id.hex() + " " + format_version(v) + (other == nullptr ? " (the pattern is gone)" : "");
+        return;
+      }
+    }
+  });
+  return lost;
+}
+
 std::string in_sync_excess(faultnet::Cluster& cluster) {
   std::map<NodeId, std::size_t> sent;
   std::set<std::uint64_t> hellos;
@@ -496,6 +540,7 @@ struct Executor::Impl {
     out.nodes = c.nodes;
     out.seed = c.seed;
     out.node.cluster_seed = c.seed;
+    out.epoch = c.epoch;
     out.node.message_bytes_max = c.message_bytes_max;
     out.node.exchanges_max = c.exchanges_max;
     out.node.walk_width = c.walk_width;
@@ -908,6 +953,31 @@ std::optional<Violation> Executor::run(const History& history, const ExecutorOpt
     if (auto v = ex.apply(s)) return v;
   }
   return ex.finish();
+}
+
+ExecutorOptions options_for(const History& history, ExecutorOptions given) {
+  if (history.property == "interop" && given.impl && !given.partner) {
+    given.partner = reference_implementation();
+    given.check_in_sync_cost = true;
+  }
+  return given;
+}
+
+TracedRun run_traced(const History& history, const ExecutorOptions& options, bool finish) {
+  TracedRun run;
+  Executor ex(history.config, options_for(history, options));
+  for (const Step& s : history.steps) {
+    run.violation = ex.apply(s);
+    append_trace(&run.trace, ex.cluster().take_log());
+    if (run.violation) break;
+  }
+  if (!run.violation && finish) {
+    run.violation = ex.finish();
+    append_trace(&run.trace, ex.cluster().take_log());
+  }
+  run.trace += ex.describe();
+  if (run.violation) run.trace += to_text(*run.violation);
+  return run;
 }
 
 }  // namespace gossip::properties

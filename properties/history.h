@@ -55,6 +55,10 @@ struct HistoryConfig {
   // start empty (or lose everything to amnesia) must catch up through a walk. 0: none.
   std::uint32_t initial_patterns = 0;
   std::uint32_t initial_nodes = 0;
+  // The virtual time the history starts at, in microseconds (faultnet::ClusterConfig::epoch):
+  // 0, or late (past an hour, past 2^32 microseconds, past 2^53) for a node whose clock is
+  // kept in too narrow a type.
+  std::uint64_t epoch = 0;
   bool operator==(const HistoryConfig&) const = default;
 };
 
@@ -62,6 +66,12 @@ struct History {
   std::string property;  // the property that generated it
   HistoryConfig config;
   std::vector<Step> steps;
+  // What a certification recorded of the run that failed (both optional, in the file as
+  // "trace" and "implementation" lines): the run's trace digest (trace_digest) and the
+  // implementation's identity digest. A replay on the same implementation must run the same
+  // way; `gossipcheck replay` checks it.
+  std::string trace;
+  std::string implementation;
 };
 
 // The content a write with seed v gives: summary "s<v>", episodes {v mod 4, 4 + v mod 3},
@@ -103,11 +113,20 @@ Content from_model_content(const model::Content& content);
 
 // Whether every version of a is in b or dominated there (nothing of a is lost in b).
 bool below(const State& a, const State& b);
+// The first version of a that b lost (neither holds nor dominates), said as "pattern <id>
+// version <clock> ...", or "" when there is none.
+std::string first_lost(const State& a, const State& b);
 
 // I8, judged on opaque bytes: on a cluster in sync that has just ticked, "" when every node
 // has at most one message pending, of at most 32 bytes, and delivering them all makes nobody
 // send anything more; else what broke it. Delivers what is pending.
 std::string in_sync_excess(faultnet::Cluster& cluster);
+
+// The trace of a run, for I12: the fate of every message (from>to:bytes) after each step, then
+// what each replica held and the violation; two runs are the same run when their traces are.
+void append_trace(std::string* trace, const std::vector<faultnet::Delivery>& log);
+// 16 lowercase hex digits: XXH3-64 of a trace.
+std::string trace_digest(std::string_view trace);
 
 std::string to_text(const Step& step);
 std::string to_text(const History& history);
@@ -188,5 +207,19 @@ class Executor {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// The options a saved history runs with: those given, and for a history of "interop" whose
+// partner is not set, reference nodes at the odd places (and I8 checked, as interop does).
+ExecutorOptions options_for(const History& history, ExecutorOptions given);
+
+// A history run on fresh nodes, with the trace of the run: after each step, the fate of every
+// message (append_trace); after the last, when `finish`, the end (heal, quiescence, the model's
+// checks) and its messages; then what each replica held and the violation, if any. The same
+// implementation must give the same trace every time (I12).
+struct TracedRun {
+  std::string trace;
+  std::optional<Violation> violation;
+};
+TracedRun run_traced(const History& history, const ExecutorOptions& options, bool finish);
 
 }  // namespace gossip::properties

@@ -11,11 +11,13 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <unordered_map>
 
 #include <rapidcheck.h>
 
 #include "properties/catalogue.h"
 #include "properties/history.h"
+#include "properties/replay.h"
 #include "reference/sync_message.h"
 
 namespace gossip::properties::support {
@@ -61,6 +63,7 @@ struct Recorder {
   std::uint64_t cases = 0, steps_generated = 0;  // to report the mean size of a case
 
   std::size_t last_size = 0;
+  bool shrink_cut = false;  // shrinking stopped at its time budget
   std::map<std::string, double> figures;  // the largest value of each measured figure
 
   void figure(const std::string& name, double value) {
@@ -92,6 +95,42 @@ inline Recorder* recorder = nullptr;
     RC_FAIL(gossip_why_);                            \
   } while (false)
 
+// RapidCheck's reproduction of one case (random state, size, shrink path) as hex, and back.
+inline std::string reproduce_to_hex(const rc::detail::Reproduce& r) {
+  std::vector<std::uint8_t> bytes;
+  rc::detail::serialize(r, std::back_inserter(bytes));
+  return to_hex(bytes);
+}
+inline std::optional<rc::detail::Reproduce> reproduce_from_hex(const std::string& hex) {
+  std::vector<std::uint8_t> bytes(hex.size() / 2);
+  if (hex.size() % 2 != 0 || !from_hex(hex, bytes)) return std::nullopt;
+  rc::detail::Reproduce r;
+  try {
+    const auto end = rc::detail::deserialize(bytes.begin(), bytes.end(), r);
+    if (end != bytes.end()) return std::nullopt;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  return r;
+}
+
+// RapidCheck's own report of a failure it found by itself (an RC_ASSERT, an exception of the
+// generators), in the implementation's terms: no source path of the machine the suite was
+// built on, no C++ type names.
+inline std::string plain_report(const std::string& description) {
+  std::istringstream in(description);
+  std::string out;
+  for (std::string line; std::getline(in, line);) {
+    // "path/to/file.cc:123:": where the check is in our sources
+    const bool where = !line.empty() && line.back() == ':' && line.find(' ') == std::string::npos &&
+                       (line.find(".cc:") != std::string::npos || line.find(".h:") != std::string::npos ||
+                        line.find(".cpp:") != std::string::npos);
+    if (where) continue;
+    out += line + "\n";
+  }
+  return out;
+}
+
 template <typename Testable>
 Outcome run_property(const std::string& name, const RunOptions& o, int size, Testable&& testable,
                      int cases = 0) {
@@ -113,7 +152,13 @@ Outcome run_property(const std::string& name, const RunOptions& o, int size, Tes
   } quiet;
   // An assertion inside the implementation fails the case (and is shrunk) like any other
   // failure, instead of aborting the runner.
-  auto guarded = [&testable] {
+  auto guarded = [&testable, &o] {
+    // Past the shrink budget every case passes: shrinking ends with the smallest failure so far.
+    if (o.shrink_seconds > 0 && recorder->failed &&
+        std::chrono::duration<double>(Clock::now() - recorder->start).count() - recorder->first_failure > o.shrink_seconds) {
+      recorder->shrink_cut = true;
+      return;
+    }
     ThrowingAsserts throwing;
     try {
       testable();
@@ -127,7 +172,22 @@ Outcome run_property(const std::string& name, const RunOptions& o, int size, Tes
       GOSSIP_PROP_FAIL(recorder->last_size, std::string("exception: ") + e.what());
     }
   };
-  const auto result = rc::detail::checkProperty(rc::detail::toProperty(guarded), meta, params, quiet);
+  // A saved case runs alone: RapidCheck regenerates it from its random state and size and
+  // follows its shrink path (no search).
+  std::unordered_map<std::string, rc::detail::Reproduce> reproduce;
+  if (!o.reproduce.empty()) {
+    const std::optional<rc::detail::Reproduce> r = reproduce_from_hex(o.reproduce);
+    Outcome out;
+    out.property = name;
+    if (!r) {
+      out.passed = false;
+      out.message = "the case file's reproduce line is not one this gossipcheck can read";
+      recorder = nullptr;
+      return out;
+    }
+    reproduce.emplace(name, *r);
+  }
+  const auto result = rc::detail::checkProperty(rc::detail::toProperty(guarded), meta, params, quiet, reproduce);
   recorder = nullptr;
 
   Outcome out;
@@ -143,9 +203,9 @@ Outcome run_property(const std::string& name, const RunOptions& o, int size, Tes
     std::map<std::string, int> hits;
     for (const auto& [tags, count] : success.distribution) {
       for (std::string t : tags) {
-      if (t.size() >= 2 && t.front() == '"' && t.back() == '"') t = t.substr(1, t.size() - 2);
-      hits[t] += count;
-    }
+        if (t.size() >= 2 && t.front() == '"' && t.back() == '"') t = t.substr(1, t.size() - 2);
+        hits[t] += count;
+      }
     }
     for (const auto& [tag, count] : hits) {
       out.coverage.emplace_back(tag, out.cases ? double(count) / double(out.cases) : 0.0);
@@ -155,30 +215,59 @@ Outcome run_property(const std::string& name, const RunOptions& o, int size, Tes
   out.passed = false;
   out.seconds_to_first_failure = rec.failed ? rec.first_failure : out.seconds;
   out.shrunk_steps = rec.steps;
-  std::ostringstream report;
+  std::optional<rc::detail::Reproduce> failing;
+  std::string report;
+  if (!o.reproduce.empty() && !rec.failed && result.template is<rc::detail::Error>() &&
+      result.template get<rc::detail::Error>().description.find("not a failure") != std::string::npos) {
+    out.passed = true;  // the saved case, run alone, holds
+    out.cases = 1;
+    return out;
+  }
   if (result.template is<rc::detail::FailureResult>()) {
     const auto& f = result.template get<rc::detail::FailureResult>();
     out.cases = f.numSuccess;
-    report << f.description << '\n';
-    for (const auto& [type, value] : f.counterExample) report << "  " << type << ": " << value << '\n';
+    failing = f.reproduce;
+    if (!rec.failed) {  // RapidCheck's own check failed: its words, without paths and types
+      report = plain_report(f.description);
+      for (const auto& ex : f.counterExample) report += "  generated: " + ex.second + "\n";
+    }
   } else {
-    rc::detail::printResultMessage(result, report);
+    std::ostringstream r;
+    rc::detail::printResultMessage(result, r);
+    report = plain_report(r.str());
   }
-  out.message = rec.failed ? rec.message + "\n" + report.str() : report.str();
+  out.message = rec.failed ? rec.message + "\n" : report;
+  if (rec.shrink_cut) {
+    out.message += "(shrinking stopped after " + std::to_string(static_cast<int>(o.shrink_seconds)) +
+                   " s, its budget: this counterexample may not be the smallest)\n";
+  }
+  std::filesystem::path dir = o.failures_dir.empty() ? std::filesystem::current_path()
+                                                     : std::filesystem::path(o.failures_dir);
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  const std::string stem = (dir / (name + "-seed" + std::to_string(o.seed))).string();
+  std::string saved;
   if (rec.history) {
-    std::filesystem::path dir = o.failures_dir.empty() ? std::filesystem::current_path()
-                                                       : std::filesystem::path(o.failures_dir);
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    const std::filesystem::path file =
-        std::filesystem::absolute(dir / (name + "-seed" + std::to_string(o.seed) + ".history"));
+    const std::filesystem::path file = std::filesystem::absolute(stem + ".history");
     std::ofstream f(file);
     f << to_text(*rec.history);
-    if (f.good()) {
-      out.history_file = file.string();
-      out.replay = (o.replay_command.empty() ? std::string("gossipcheck replay") : o.replay_command) + " " +
-                   file.string();
-    }
+    if (f.good()) saved = file.string();
+  } else if (failing) {
+    // Not a history: the one failing case, as RapidCheck can reproduce it alone.
+    CaseFile c;
+    c.property = name;
+    c.profile = o.profile.name;
+    c.seed = o.seed;
+    c.reproduce = reproduce_to_hex(*failing);
+    c.violation = out.message;
+    const std::filesystem::path file = std::filesystem::absolute(stem + ".case");
+    std::ofstream f(file);
+    f << to_text(c);
+    if (f.good()) saved = file.string();
+  }
+  if (!saved.empty()) {
+    out.history_file = saved;
+    out.replay = (o.replay_command.empty() ? std::string("gossipcheck replay") : o.replay_command) + " " + saved;
   }
   if (out.replay.empty()) out.replay = rerun;
   out.message += "search again: " + rerun + "\n";

@@ -2,6 +2,7 @@
 
 #include "properties/laws.h"
 
+#include <charconv>
 #include <fstream>
 #include <ostream>
 #include <sstream>
@@ -93,18 +94,17 @@ void write_svg(const std::string& file, const History& h, const std::vector<std:
 
 }  // namespace
 
-std::optional<Violation> replay(const History& h, std::ostream& out, const ReplayOptions& o) {
-  ExecutorOptions eo = o.executor;
-  if (h.property == "interop" && eo.impl && !eo.partner) {
-    eo.partner = reference_implementation();
-    eo.check_in_sync_cost = true;
-  }
+std::optional<Violation> replay(const History& h, std::ostream& out, const ReplayOptions& o, std::string* trace) {
+  const ExecutorOptions eo = options_for(h, o.executor);
   Executor ex(h.config, eo);
   std::vector<std::string> labels;
   std::vector<Arrow> arrows;
   std::optional<Violation> v;
+  std::string run;
   auto log_messages = [&](std::size_t step) {
-    for (faultnet::Delivery& d : ex.cluster().take_log()) {
+    std::vector<faultnet::Delivery> log = ex.cluster().take_log();
+    append_trace(&run, log);
+    for (faultnet::Delivery& d : log) {
       if (o.verbose) {
         out << "    n" << d.message.from << " -> n" << d.message.to << " " << kind_name(d.message.kind)
             << " (" << d.message.bytes.size() << " bytes, message " << d.message.id << "): "
@@ -131,6 +131,9 @@ std::optional<Violation> replay(const History& h, std::ostream& out, const Repla
     log_messages(labels.size() - 1);
     if (o.verbose) out << ex.describe();
   }
+  run += ex.describe();
+  if (v) run += to_text(*v);
+  if (trace) *trace = std::move(run);
   if (!o.svg_file.empty()) write_svg(o.svg_file, h, labels, arrows, v);
   if (v) {
     out << "VIOLATION " << to_text(*v) << '\n';
@@ -140,8 +143,70 @@ std::optional<Violation> replay(const History& h, std::ostream& out, const Repla
   return v;
 }
 
-int replay_file(const std::string& path, const std::string& svg_file, bool quiet, std::ostream& out,
-                std::ostream& err, const ExecutorOptions& executor) {
+std::string to_text(const CaseFile& c) {
+  std::ostringstream out;
+  out << kCaseHeader << '\n';
+  out << "property " << c.property << '\n';
+  out << "profile " << c.profile << '\n';
+  out << "seed " << c.seed << '\n';
+  out << "reproduce " << c.reproduce << '\n';
+  std::istringstream lines(c.violation);
+  for (std::string line; std::getline(lines, line);) out << "# " << line << '\n';
+  return out.str();
+}
+
+Result<CaseFile> parse_case(std::string_view text) {
+  CaseFile c;
+  std::size_t line_no = 0;
+  bool seen[4] = {};
+  auto bad = [&](const std::string& what) {
+    return Status::error(Status::Code::kInvalid, "line " + std::to_string(line_no) + ": " + what);
+  };
+  while (!text.empty()) {
+    const std::size_t nl = text.find('\n');
+    const std::string line(text.substr(0, nl));
+    text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
+    ++line_no;
+    if (line_no == 1) {
+      if (line != kCaseHeader) return bad("not a gossipcheck case (first line must be '" + std::string(kCaseHeader) + "')");
+      continue;
+    }
+    if (line.empty()) continue;
+    if (line[0] == '#') {
+      c.violation += line.substr(line.size() > 1 && line[1] == ' ' ? 2 : 1) + "\n";
+      continue;
+    }
+    const std::size_t sp = line.find(' ');
+    if (sp == std::string::npos) return bad("expected '<field> <value>'");
+    const std::string field = line.substr(0, sp), value = line.substr(sp + 1);
+    if (value.empty() || value.find(' ') != std::string::npos) return bad("expected one value after '" + field + "'");
+    if (field == "property") {
+      c.property = value;
+      seen[0] = true;
+    } else if (field == "profile") {
+      c.profile = value;
+      seen[1] = true;
+    } else if (field == "seed") {
+      const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), c.seed);
+      if (ec != std::errc() || end != value.data() + value.size()) return bad("the seed is not a number");
+      seen[2] = true;
+    } else if (field == "reproduce") {
+      if (value.size() % 2 != 0 || value.find_first_not_of("0123456789abcdef") != std::string::npos) {
+        return bad("reproduce must be lowercase hex");
+      }
+      c.reproduce = value;
+      seen[3] = true;
+    } else {
+      return bad("unknown field '" + field + "'");
+    }
+  }
+  if (!(seen[0] && seen[1] && seen[2] && seen[3])) {
+    return Status::error(Status::Code::kInvalid, "a case needs property, profile, seed and reproduce");
+  }
+  return c;
+}
+
+int replay_file(const std::string& path, std::ostream& out, std::ostream& err, const ReplayFileOptions& options) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     err << "error: cannot read " << path << "\n";
@@ -156,7 +221,7 @@ int replay_file(const std::string& path, const std::string& svg_file, bool quiet
       return 2;
     }
     const std::string broken = check_law(c.value());
-    if (!quiet) out << to_text(c.value());
+    if (!options.quiet) out << to_text(c.value());
     if (broken.empty()) {
       out << "law " << c.value().law << " holds for this implementation on these states\n";
       return 0;
@@ -165,20 +230,50 @@ int replay_file(const std::string& path, const std::string& svg_file, bool quiet
         << (broken.back() == '\n' ? "" : "\n");
     return 1;
   }
+  if (text.str().rfind(kCaseHeader, 0) == 0) {  // one case of a property that is not a history
+    const Result<CaseFile> c = parse_case(text.str());
+    if (!c.is_ok()) {
+      err << "error: " << path << ": " << c.status().message() << "\n";
+      return 2;
+    }
+    if (!options.run_case) {
+      err << "error: " << path << ": this program cannot run property " << c.value().property << "\n";
+      return 2;
+    }
+    if (options.executor.impl) {
+      out << "implementation: " << options.executor.impl->name() << " " << options.executor.impl->version() << "\n";
+    }
+    return options.run_case(c.value(), out, err);
+  }
   const Result<History> h = parse_history(text.str());
   if (!h.is_ok()) {
     err << "error: " << path << ": " << h.status().message() << "\n";
     return 2;
   }
   ReplayOptions o;
-  o.verbose = !quiet;
-  o.svg_file = svg_file;
-  o.executor = executor;
-  if (executor.impl) {
-    out << "implementation: " << executor.impl->name() << " " << executor.impl->version() << "\n";
+  o.verbose = !options.quiet;
+  o.svg_file = options.svg_file;
+  o.executor = options.executor;
+  if (options.executor.impl) {
+    out << "implementation: " << options.executor.impl->name() << " " << options.executor.impl->version() << "\n";
   }
-  const std::optional<Violation> v = replay(h.value(), out, o);
-  if (!svg_file.empty()) out << "sequence diagram: " << svg_file << "\n";
+  std::string trace;
+  const std::optional<Violation> v = replay(h.value(), out, o, &trace);
+  if (!options.svg_file.empty()) out << "sequence diagram: " << options.svg_file << "\n";
+  // The run certify recorded, on this very implementation: this one must be the same run.
+  const bool recorded = !h.value().trace.empty() && !h.value().implementation.empty() &&
+                        h.value().implementation == options.implementation;
+  if (recorded) {
+    const std::string now = trace_digest(trace);
+    if (now == h.value().trace) {
+      out << "the same run as the one recorded (trace " << now << ")\n";
+    } else {
+      out << "NOT THE RUN RECORDED: this run's trace is " << now << ", the recorded run's " << h.value().trace
+          << ": the implementation did not run the same way twice (it is not deterministic: docs/CERTIFY.md, "
+             "\"Determinism\")\n";
+      if (!v) return 3;
+    }
+  }
   return v ? 1 : 0;
 }
 

@@ -78,7 +78,15 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : 2;
   }
   if (explore_app->parsed()) return gossip::properties::run_explore_command(explore, std::cout, std::cerr);
-  if (!replay.empty()) return gossip::properties::replay_file(replay, svg, quiet, std::cout, std::cerr);
+  if (!replay.empty()) {
+    gossip::properties::ReplayFileOptions ro;
+    ro.svg_file = svg;
+    ro.quiet = quiet;
+    ro.run_case = [](const gossip::properties::CaseFile& c, std::ostream& out, std::ostream& err) {
+      return gossip::properties::run_case(gossip::properties::catalogue(), c, {}, out, err);
+    };
+    return gossip::properties::replay_file(replay, std::cout, std::cerr, ro);
+  }
   // RapidCheck prints the configuration it loaded; make it name the seed that is used.
   setenv("RC_PARAMS", ("seed=" + std::to_string(seed)).c_str(), 1);
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Certifies every mutant of the node's code built as a plug-in (target gossip-mutant-plugins)
 # (with --fail-fast: it stops at the first property that fails) and checks that each fails, and
-# that each saved counterexample replays: it fails again on the
+# that each saved counterexample (a history or a case file) replays: it fails again on the
 # mutant and holds on the reference plug-in. Prints one line per mutant (a Markdown table) and
 # exits 1 when a mutant is certified or a counterexample does not replay.
 #   bash tests/certify/sweep_mutants.sh BUILD_DIR [PROFILE] [OUT]
@@ -29,7 +29,7 @@ c=json.load(open(sys.argv[1]))
 print(' '.join(p['property'] for p in c.get('properties',[]) if p['verdict'] not in ('holds','not applicable','not run')) or '-')" "$out/$name/certificate.json" 2>/dev/null || echo "?")
   replayed=0
   bad=""
-  for h in "$out/$name"/counterexamples/*.history; do
+  for h in "$out/$name"/counterexamples/*.history "$out/$name"/counterexamples/*.case; do
     [[ -e "$h" ]] || continue
     # A history of replay_deterministic shows that two runs differ: it cannot replay bit for bit.
     [[ $(basename "$h") == replay_deterministic-* ]] && continue
