@@ -139,7 +139,8 @@ void add_hash_vectors(std::vector<Vector>& out) {
   // seed with the top bit set (above 240 bytes a seed other than 0 derives its own secret).
   // Input: byte i is i mod 256.
   for (std::uint64_t seed : {std::uint64_t{0}, std::uint64_t{0x9e3779b97f4a7c15}}) {
-    for (std::size_t length : {0, 1, 3, 4, 8, 9, 16, 17, 128, 129, 240, 241, 1024, 1025}) {
+    static constexpr std::size_t kLengths[] = {0, 1, 3, 4, 8, 9, 16, 17, 128, 129, 240, 241, 1024, 1025};
+    for (std::size_t length : kLengths) {
       Bytes input(length);
       for (std::size_t i = 0; i < length; ++i) input[i] = static_cast<std::uint8_t>(i % 256);
       out.push_back({"xxh3 of " + std::to_string(length) + " bytes, seed " + (seed == 0 ? std::string("0") : hex64(seed)),
