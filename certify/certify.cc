@@ -29,6 +29,7 @@
 #include "certify/process.h"
 #include "certify/properties.h"
 #include "faultnet/node_under_test.h"
+#include "gossipcheck/plugin.h"
 #include "gossipcheck_commit.h"
 #include "properties/replay.h"
 #include "reference/codec.h"
@@ -87,6 +88,7 @@ json caps_json(const Capabilities& c) {
   if (c.wire) out.push_back("wire");
   if (c.counters) out.push_back("counters");
   if (c.accounting) out.push_back("accounting");
+  if (c.view) out.push_back("view");
   return out;
 }
 
@@ -567,7 +569,8 @@ json collect(const Child& c, int status, bool timed_out, double seconds) {
     std::string how = WIFSIGNALED(status) ? "killed by signal " + std::to_string(WTERMSIG(status))
                       : WEXITSTATUS(status) != 0 ? "exited with status " + std::to_string(WEXITSTATUS(status))
                                                  : "exited with status 0 before it gave a verdict";
-    r["message"] = how + " while running it (the implementation crashed, or ended the process); the end of its log:\n" +
+    r["message"] = how + " while running it (the implementation crashed or ended the process, or a signal came from outside "
+                         "certify); the end of its log:\n" +
                    tail_of(c.log_file);
   }
   return r;
@@ -698,7 +701,7 @@ int run_certify(const CertifyOptions& o, std::ostream& out, std::ostream& err) {
   json cert;
   cert["gossipcheck"] = {{"version", GOSSIPCHECK_VERSION},
                          {"commit", GOSSIPCHECK_COMMIT},
-                         {"abi_version", 1},
+                         {"abi_version", GOSSIPCHECK_ABI_VERSION},
                          {"process_protocol_version", kProcessProtocolVersion}};
   cert["profile"] = o.profile;
   cert["strength"] = strength_of(o.profile);
@@ -800,8 +803,12 @@ int run_certify(const CertifyOptions& o, std::ostream& out, std::ostream& err) {
       if (!caps.count(need)) missing += (missing.empty() ? "" : ", ") + need;
     }
     if (!missing.empty()) {
-      results[p.name] = {{"property", p.name}, {"verdict", "not applicable"},
-                         {"message", "needs the capability " + missing + ", which the implementation does not have"}};
+      std::string why = "needs the capability " + missing + ", which the implementation does not have";
+      if (missing == "view") {
+        why += " (a plug-in of ABI version 1, or a process that does not list \"view\" in its hello): its resolved "
+               "view and edges are not certified";
+      }
+      results[p.name] = {{"property", p.name}, {"verdict", "not applicable"}, {"message", why}};
       continue;
     }
     todo.push_back(&p);

@@ -1,6 +1,7 @@
 #include "certify/external_node.h"
 
 #include "reference/codec.h"
+#include "reference/sync_message.h"
 #include "reference/text.h"
 
 namespace gossip::certify {
@@ -38,6 +39,17 @@ void ExternalNode::take_outbox(std::vector<Outgoing>* out) {
                                 std::to_string(m.bytes.size()) + " bytes to n" + std::to_string(m.to) +
                                 ", over its message_bytes_max of " + std::to_string(message_bytes_max_) +
                                 " (every message must fit the configuration it was given)");
+    }
+    if (wire_) {
+      // It says it speaks the wire format: every message it sends must be a frame the format
+      // accepts (docs/WIRE_FORMAT.md), or its peers drop it.
+      const Result<SyncMessage> d = decode_sync_message(m.bytes);
+      if (!d.is_ok()) {
+        throw ImplementationError("wire: node n" + std::to_string(self_) + " claims the wire capability and sent n" +
+                                  std::to_string(m.to) + " " + std::to_string(m.bytes.size()) +
+                                  " bytes that docs/WIRE_FORMAT.md refuses (" + d.status().message() + "): " +
+                                  to_hex(m.bytes).substr(0, 160));
+      }
     }
   }
 }

@@ -3,8 +3,9 @@
 // decoded by the suite's own codec once per change, and the ids that changed are found by
 // comparing exports. An export that is not a state throws gossip::ImplementationError. Every
 // message it sends is held to its configuration's budget here, whatever property runs: a
-// message over message_bytes_max throws ImplementationError ("budget"), so that no property
-// can miss one.
+// message over message_bytes_max throws ImplementationError ("budget"), and so does a message of
+// a node that claims the wire capability which the wire format refuses ("wire"), so that no
+// property can miss one.
 #pragma once
 
 #include <optional>
@@ -17,8 +18,9 @@ namespace gossip::certify {
 
 class ExternalNode : public NodeUnderTest {
  public:
-  explicit ExternalNode(const NodeInit& init)
-      : self_(init.self),
+  ExternalNode(const NodeInit& init, bool wire)
+      : wire_(wire),
+        self_(init.self),
         replica_(init.replica),
         cluster_seed_(init.config.cluster_seed),
         message_bytes_max_(init.config.message_bytes_max),
@@ -48,8 +50,10 @@ class ExternalNode : public NodeUnderTest {
   void touched() { fresh_ = false; }
   // A copy of this node's settings for a clone.
   NodeInit settings() const;
+  bool wire() const { return wire_; }
 
  private:
+  bool wire_;
   NodeId self_;
   ReplicaId replica_;
   std::uint64_t cluster_seed_;

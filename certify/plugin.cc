@@ -76,7 +76,7 @@ class Library {
 class PluginNode final : public ExternalNode {
  public:
   PluginNode(std::shared_ptr<const Library> lib, gc_node* node, const NodeInit& init)
-      : ExternalNode(init), lib_(std::move(lib)), node_(node) {}
+      : ExternalNode(init, (lib->table().capabilities & GC_CAP_WIRE) != 0), lib_(std::move(lib)), node_(node) {}
   ~PluginNode() override { t().destroy(node_); }
   PluginNode(const PluginNode&) = delete;
   PluginNode& operator=(const PluginNode&) = delete;
@@ -120,6 +120,18 @@ class PluginNode final : public ExternalNode {
     t().fingerprint(node_, append_to_string, out);
     return true;
   }
+  bool export_view(ViewFrame* out) const override {
+    if (t().abi_version < 2) return false;
+    Bytes frame;
+    const std::int32_t rc = t().view(node_, append_to_bytes, &frame);
+    if (rc != GC_OK) throw ImplementationError("the plug-in's view() returned " + std::to_string(rc));
+    Result<ViewFrame> v = decode_view_frame(frame);
+    if (!v.is_ok()) {
+      throw ImplementationError("node n" + std::to_string(self()) + "'s view is not a view frame: " + v.status().message());
+    }
+    *out = std::move(v).value();
+    return true;
+  }
 
  protected:
   Export export_state() const override {
@@ -146,6 +158,7 @@ class PluginImplementation final : public Implementation {
     out.clone = (c & GC_CAP_CLONE) && lib_->table().clone != nullptr;
     out.fingerprint = (c & GC_CAP_FINGERPRINT) && lib_->table().fingerprint != nullptr;
     out.wire = (c & GC_CAP_WIRE) != 0;
+    out.view = lib_->table().abi_version >= 2;
     return out;
   }
   std::unique_ptr<NodeUnderTest> make(const NodeInit& init) const override {
@@ -206,11 +219,12 @@ Result<std::shared_ptr<const Implementation>> load_plugin(const std::string& pat
     dlclose(handle);
     return fail(GOSSIPCHECK_PLUGIN_SYMBOL "() returned NULL");
   }
-  if (table->abi_version != GOSSIPCHECK_ABI_VERSION) {
+  if (table->abi_version < GOSSIPCHECK_ABI_VERSION_MIN || table->abi_version > GOSSIPCHECK_ABI_VERSION) {
     const std::uint32_t got = table->abi_version;
     dlclose(handle);
-    return fail("built for ABI version " + std::to_string(got) + "; this gossipcheck speaks version " +
-                std::to_string(GOSSIPCHECK_ABI_VERSION) + " (rebuild it against this include/gossipcheck/plugin.h)");
+    return fail("built for ABI version " + std::to_string(got) + "; this gossipcheck speaks versions " +
+                std::to_string(GOSSIPCHECK_ABI_VERSION_MIN) + " to " + std::to_string(GOSSIPCHECK_ABI_VERSION) +
+                " (rebuild it against this include/gossipcheck/plugin.h)");
   }
   std::string missing;
   if (table->name == nullptr) missing += " name";
@@ -225,6 +239,8 @@ Result<std::shared_ptr<const Implementation>> load_plugin(const std::string& pat
   if (table->take_outbox == nullptr) missing += " take_outbox";
   if (table->next_wakeup == nullptr) missing += " next_wakeup";
   if (table->export_state == nullptr) missing += " export_state";
+  // A version-1 table ends before view: never read it there.
+  if (table->abi_version >= 2 && table->view == nullptr) missing += " view (mandatory from ABI version 2)";
   if (!missing.empty()) {
     dlclose(handle);
     return fail("its gc_plugin table lacks:" + missing);

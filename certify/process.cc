@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "certify/external_node.h"
+#include "certify/view_json.h"
 #include "reference/bytes.h"
 #include "reference/codec.h"
 #include "reference/text.h"
@@ -318,8 +319,8 @@ json content_json(const Content& c) {
 
 class ProcessNode final : public ExternalNode {
  public:
-  ProcessNode(std::shared_ptr<Channel> ch, std::uint64_t handle, const NodeInit& init)
-      : ExternalNode(init), ch_(std::move(ch)), handle_(handle), generation_(ch_->generation()) {}
+  ProcessNode(std::shared_ptr<Channel> ch, std::uint64_t handle, const NodeInit& init, bool wire)
+      : ExternalNode(init, wire), ch_(std::move(ch)), handle_(handle), generation_(ch_->generation()) {}
   ~ProcessNode() override {
     try {
       if (ch_->generation() == generation_) (void)ch_->call({{"op", "destroy"}, {"node", handle_}}, generation_);
@@ -373,11 +374,27 @@ class ProcessNode final : public ExternalNode {
     if (!clone_) return nullptr;
     const std::uint64_t h = next_handle();
     (void)const_cast<ProcessNode*>(this)->call("clone", {{"op", "clone"}, {"node", handle_}, {"new", h}});
-    auto copy = std::make_unique<ProcessNode>(ch_, h, settings());
+    auto copy = std::make_unique<ProcessNode>(ch_, h, settings(), wire());
     copy->clone_ = clone_;
     copy->fingerprint_ = fingerprint_;
+    copy->view_ = view_;
     copy->generation_ = generation_;
     return copy;
+  }
+  bool export_view(ViewFrame* out) const override {
+    if (!view_) return false;
+    const json a = const_cast<ProcessNode*>(this)->call("view", {{"op", "view"}, {"node", handle_}});
+    Result<ViewFrame> v = Status::error(Status::Code::kInvalid, "the answer to 'view' has neither \"view\" nor \"view_frame\"");
+    if (a.contains("view_frame")) {
+      const std::optional<Bytes> b = from_hex(field<std::string>(*ch_, a, "view_frame", "view"));
+      if (!b) ch_->protocol_error("the answer to 'view' has a \"view_frame\" that is not hex");
+      v = decode_view_frame(*b);
+    } else if (a.contains("view")) {
+      v = view_from_json(a["view"]);
+    }
+    if (!v.is_ok()) throw ImplementationError("node n" + std::to_string(self()) + "'s view: " + v.status().message());
+    *out = std::move(v).value();
+    return true;
   }
   bool append_fingerprint(std::string* out) const override {
     if (!fingerprint_) return false;
@@ -392,7 +409,7 @@ class ProcessNode final : public ExternalNode {
     static std::uint64_t next = 1;
     return next++;
   }
-  bool clone_ = false, fingerprint_ = false;
+  bool clone_ = false, fingerprint_ = false, view_ = false;
 
  protected:
   Export export_state() const override {
@@ -468,9 +485,10 @@ class ProcessImplementation final : public Implementation {
       const std::string why = a.contains("error") && a["error"].is_string() ? a["error"].get<std::string>() : "(no error given)";
       throw ImplementationError("the implementation refused to start node n" + std::to_string(init.self) + ": " + why);
     }
-    auto node = std::make_unique<ProcessNode>(ch_, h, init);
+    auto node = std::make_unique<ProcessNode>(ch_, h, init, caps_.wire);
     node->clone_ = caps_.clone;
     node->fingerprint_ = caps_.fingerprint;
+    node->view_ = caps_.view;
     return node;
   }
 
@@ -504,6 +522,7 @@ Result<std::shared_ptr<const Implementation>> start_process(const ProcessOptions
         if (c == "clone") caps.clone = true;
         else if (c == "fingerprint") caps.fingerprint = true;
         else if (c == "wire") caps.wire = true;
+        else if (c == "view") caps.view = true;
       }
     }
     return std::shared_ptr<const Implementation>(std::make_shared<ProcessImplementation>(

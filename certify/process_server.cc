@@ -8,6 +8,7 @@
 
 #include "certify/external_node.h"
 #include "certify/plugin.h"
+#include "certify/view_json.h"
 #include "reference/codec.h"
 
 namespace gossip::certify {
@@ -81,6 +82,7 @@ class Server {
       if (c.clone) caps.push_back("clone");
       if (c.fingerprint) caps.push_back("fingerprint");
       if (c.wire) caps.push_back("wire");
+      if (c.view) caps.push_back("view");
       return {{"ok", true},
               {"protocol", 1},
               {"name", options_.name.empty() ? impl_->name() : options_.name},
@@ -138,6 +140,11 @@ class Server {
         return {{"ok", true}, {"state", to_hex(e.frame)}};
       }
       return {{"ok", true}, {"state", to_hex(encode_state_frame(n.state()))}};
+    }
+    if (op == "view") {
+      ViewFrame f;
+      if (!n.export_view(&f)) return fail("this implementation gives no view");
+      return {{"ok", true}, {"view", view_to_json(f.view, f.edges)}};
     }
     if (op == "clone") {
       std::unique_ptr<NodeUnderTest> copy = n.clone();

@@ -420,6 +420,12 @@ Outcome writes_at_limits(const RunOptions& o, const CertifyProfile&) {
         {"create beside a register of 32 siblings", state_of({{x, full.value()}}), model::WriteOp::kCreate, fresh, fresh, ok_content},
         {"absorb of siblings whose counter sums wrap a u64", state_of({{x, wrapping.value()}, {y, one_version({{ReplicaId::of(6, 0), 1}}, "y")}}), model::WriteOp::kAbsorb, x, y, ok_content},
         {"absorb into a register of 32 siblings", state_of({{x, one_version({{ReplicaId::of(5, 0), 1}}, "x")}, {y, full.value()}}), model::WriteOp::kAbsorb, x, y, ok_content},
+        {"absorb of a register of 32 siblings", state_of({{x, full.value()}, {y, one_version({{ReplicaId::of(6, 0), 1}}, "y")}}), model::WriteOp::kAbsorb, x, y, ok_content},
+        {"absorb of a pattern whose clock has 256 other entries (257 after)", state_of({{x, one_version(others_256, "x")}, {y, one_version({{ReplicaId::of(6, 0), 1}}, "y")}}), model::WriteOp::kAbsorb, x, y, ok_content},
+        {"absorb of a pattern whose writer's counter is 2^64 - 1", state_of({{x, one_version({{me, kMax}}, "x")}, {y, one_version({{ReplicaId::of(6, 0), 1}}, "y")}}), model::WriteOp::kAbsorb, x, y, ok_content},
+        {"absorb into a pattern whose clock has 256 other entries (257 after)", state_of({{x, one_version({{ReplicaId::of(5, 0), 1}}, "x")}, {y, one_version(others_256, "y")}}), model::WriteOp::kAbsorb, x, y, ok_content},
+        {"absorb into a pattern whose writer's counter is 2^64 - 1", state_of({{x, one_version({{ReplicaId::of(5, 0), 1}}, "x")}, {y, one_version({{me, kMax}}, "y")}}), model::WriteOp::kAbsorb, x, y, ok_content},
+        {"absorb of a pattern whose writer's counter is 2^64 - 2", state_of({{x, one_version({{me, kMax - 1}}, "x")}, {y, one_version({{ReplicaId::of(6, 0), 1}}, "y")}}), model::WriteOp::kAbsorb, x, y, ok_content},
     };
     recorder->note_case(cases.size());
     auto members = std::make_shared<const std::vector<NodeId>>(std::vector<NodeId>{0, 1});
@@ -454,6 +460,11 @@ Outcome writes_at_limits(const RunOptions& o, const CertifyProfile&) {
       if (c.op == model::WriteOp::kAbsorb) st = node->absorb(c.a, c.b);
       const properties::WriteJudgement judged = properties::judge_write(want, st, seen, named());
       if (!judged.ok()) GOSSIP_PROP_FAIL(1, judged.invariant + ": " + c.what + ": " + judged.detail);
+      // What its readers see after the write, when the node shows it.
+      if (ViewFrame v; node->export_view(&v)) {
+        const std::string d = properties::view_frame_difference(v, properties::to_model(node->state()));
+        if (!d.empty()) GOSSIP_PROP_FAIL(1, "view: after " + c.what + ", the node's own view: " + d);
+      }
     }
     recorder->figure("writes at the limits", double(cases.size()));
     // Many writes at one node, in a row: a defect that shows only at the n-th write (a table
@@ -503,6 +514,10 @@ Outcome writes_at_limits(const RunOptions& o, const CertifyProfile&) {
         const properties::WriteJudgement judged = properties::judge_write(want, st, seen, after);
         if (!judged.ok()) {
           GOSSIP_PROP_FAIL(1, judged.invariant + ": " + what + ": " + judged.detail);
+        }
+        if (ViewFrame v; i % 10 == 9 && node->export_view(&v)) {
+          const std::string d = properties::view_frame_difference(v, properties::to_model(node->state()));
+          if (!d.empty()) GOSSIP_PROP_FAIL(1, "view: after " + what + ", the node's own view: " + d);
         }
       }
       recorder->figure("writes in a row at one node", double(kWrites));
@@ -772,6 +787,10 @@ const std::vector<CertifyProperty>& certify_properties() {
        hostile_receive},
       {"refused_frames_leave_no_trace", "a Hello our decoder refuses (bad checksum, overlong varint, bad flags, cut, extended, ...) changes nothing and is not answered; made right, it is joined and answered",
        "I11", {"wire"}, from_catalogue("refused_frames_leave_no_trace")},
+      {"refused_rules_leave_no_trace", "a frame that breaks exactly one refusal rule of the wire format (49 rules: frames, varints, counts, clocks, UTF-8, contents, registers, sync sections) changes nothing and is not answered; made right, it is joined and answered",
+       "I11", {"wire"}, from_catalogue("refused_rules_leave_no_trace")},
+      {"walk_hashes_as_specified", "the probes a node sends carry exactly the child digests and entry tags the wire format computes, salted per exchange (cluster seed, initiator, xid)",
+       "I1", {"wire"}, from_catalogue("walk_hashes_as_specified")},
       {"flood_memory_bounded", "a flood of Hellos under new exchange ids leaves the node's memory (its fingerprint) bounded, not growing with the flood",
        "I11", {"wire", "fingerprint"}, flood_memory_bounded},
       {"one_exchange_syncs_both", "one exchange without loss leaves both sides with the join of both states", "I1", {"wire"},
@@ -780,6 +799,12 @@ const std::vector<CertifyProperty>& certify_properties() {
        "I1", {"wire"}, from_catalogue("flood_fair_share")},
       {"writes_at_limits", "local writes at every limit of the data model and one past it, and on registers at the limits, do what the model says",
        "I2 I3 limits", {}, writes_at_limits},
+      {"resolved_view", "the node's own resolved view and edges of states with concurrent siblings, absorb chains and cycles are the model's",
+       "view", {"view"}, from_catalogue("resolved_view")},
+      {"view_at_extreme_counters", "the node's own view of registers whose counters are near 2^64 picks summaries by exact counter sums",
+       "view", {"view"}, from_catalogue("view_at_extreme_counters")},
+      {"view_of_long_chains", "the node's own view of absorb chains and cycles up to 5,000 patterns long, and of chains to a target it does not hold, is the model's",
+       "view", {"view"}, from_catalogue("view_of_long_chains")},
       {"fingerprint_honest", "two nodes with equal fingerprints answer every call alike (what exploration's pruning relies on)",
        "I12", {"fingerprint"}, fingerprint_honest},
       {"clone_faithful", "a clone answers every call as its original would, and writes to one never show in the other",
@@ -806,7 +831,9 @@ nlohmann::json budget_json(const CertifyProperty& p, const CertifyProfile& profi
   if (p.name == "one_exchange_syncs_both" || p.name == "budget_strands_nothing") {
     return {{"cases", std::max(100, profile.budget.cases / 4)}, {"size_max", profile.budget.size}};
   }
-  if (p.name == "writes_at_limits") return {{"writes", 15 + 300}};
+  if (p.name == "writes_at_limits") return {{"writes", 21 + 300}};
+  if (p.name == "view_of_long_chains") return {{"cases", std::max(30, profile.budget.cases / 50)}, {"chain_max", 5000}};
+  if (p.name == "refused_rules_leave_no_trace") return {{"cases", std::max(20, profile.budget.cases / 20)}, {"rules", 49}};
   if (p.name == "explore") return {{"states_max", profile.explore_states}};
   return {{"cases", profile.budget.cases}, {"size_max", profile.budget.size}};
 }

@@ -10,6 +10,7 @@
 #include "gossipcheck/plugin.h"
 #include "reference/codec.h"
 #include "reference/node.h"
+#include "reference/resolve.h"
 
 struct gc_node {
   gossip::Node node;
@@ -89,6 +90,12 @@ std::int32_t export_state(const gc_node* n, gc_bytes_sink sink, void* ctx) {
   return GC_OK;
 }
 gc_node* clone(const gc_node* n) { return new gc_node{n->node}; }
+std::int32_t view(const gc_node* n, gc_bytes_sink sink, void* ctx) {
+  const gossip::ResolvedView v = gossip::resolve(n->node.state());
+  const gossip::Bytes frame = gossip::encode_view_frame(v, gossip::edges(v));
+  sink(ctx, frame.data(), frame.size());
+  return GC_OK;
+}
 void fingerprint(const gc_node* n, gc_bytes_sink sink, void* ctx) {
   std::string bytes;
   n->node.append_fingerprint(&bytes);
@@ -99,7 +106,7 @@ const gc_plugin kTable = {
     GOSSIPCHECK_ABI_VERSION, "reference", "gossipcheck reference node (plug-in)",
     GC_CAP_CLONE | GC_CAP_FINGERPRINT | GC_CAP_WIRE,
     init, destroy, create, refine, absorb, tick, receive, take_outbox, next_wakeup, export_state,
-    clone, fingerprint,
+    clone, fingerprint, view,
 };
 
 }  // namespace

@@ -7,6 +7,8 @@
 #include <sstream>
 
 #include "cli/commands.h"
+
+#include <nlohmann/json.hpp>
 #include "reference/codec.h"
 #include "reference/limits.h"
 #include "reference/text.h"
@@ -69,6 +71,20 @@ int run_decode(const std::string& path, std::uint64_t cluster_seed) {
     case FrameKind::kDigest: {
       auto d = decode_digest_frame(bytes);
       if ((status = d.status()).is_ok()) std::cout << "digest " << d.value().hex() << "\n";
+      break;
+    }
+    case FrameKind::kView: {
+      auto v = decode_view_frame(bytes);
+      if ((status = v.status()).is_ok()) {
+        for (const auto& [id, p] : v.value().view) {
+          std::cout << "pattern " << id.hex() << (p.live ? " live" : " survivor=" + p.survivor.hex()) << "\n  strength="
+                    << p.content.strength << " episodes=[";
+          for (std::size_t i = 0; i < p.content.episodes.size(); ++i) std::cout << (i ? "," : "") << p.content.episodes[i];
+          std::cout << "] absorbed_into=" << (p.content.absorbed_into ? p.content.absorbed_into->hex() : "-")
+                    << " summary=" << nlohmann::json(p.content.summary).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+        }
+        for (const Edge& e : v.value().edges) std::cout << "edge " << e.a.hex() << " " << e.b.hex() << " weight=" << e.weight << "\n";
+      }
       break;
     }
     case FrameKind::kHello:

@@ -60,6 +60,7 @@ gossip::Capabilities Cluster::capabilities() const {
     all.counters = all.counters && c.counters;
     all.wire = all.wire && c.wire;
     all.accounting = all.accounting && c.accounting;
+    all.view = all.view && c.view;
   }
   return all;
 }

@@ -29,6 +29,7 @@ struct Capabilities {
   bool counters = false;     // the reference's NodeCounters
   bool wire = false;         // speaks docs/WIRE_FORMAT.md: can share a cluster with reference nodes
   bool accounting = false;   // fills Outgoing's initiator, xid, kind and registers
+  bool view = false;         // exports its own resolved view and edges (export_view)
 };
 
 // Everything a node starts from. A crash-restart that keeps durable state is a new node with
@@ -69,6 +70,9 @@ class NodeUnderTest {
   virtual std::unique_ptr<NodeUnderTest> clone() const { return nullptr; }
   virtual bool append_fingerprint(std::string*) const { return false; }
   virtual const NodeCounters* counters() const { return nullptr; }
+  // The node's own resolved view and edges of its current state (docs/MODEL.md, "The
+  // resolved view"): what its readers see, judged against the model's.
+  virtual bool export_view(ViewFrame*) const { return false; }
 };
 
 // Makes the nodes of one implementation.

@@ -2,6 +2,8 @@
 #include <memory>
 
 #include "faultnet/node_under_test.h"
+#include "reference/codec.h"
+#include "reference/resolve.h"
 
 namespace gossip {
 namespace {
@@ -29,6 +31,11 @@ class ReferenceNode final : public NodeUnderTest {
     return true;
   }
   const NodeCounters* counters() const override { return &node_.counters(); }
+  bool export_view(ViewFrame* out) const override {
+    out->view = resolve(node_.state());
+    out->edges = edges(out->view);
+    return true;
+  }
 
  private:
   Node node_;
@@ -38,7 +45,7 @@ class ReferenceImplementation final : public Implementation {
  public:
   std::string name() const override { return "reference"; }
   std::string version() const override { return "gossipcheck reference node"; }
-  Capabilities capabilities() const override { return {true, true, true, true, true}; }
+  Capabilities capabilities() const override { return {true, true, true, true, true, true}; }
   std::unique_ptr<NodeUnderTest> make(const NodeInit& init) const override {
     return std::make_unique<ReferenceNode>(init);
   }

@@ -172,6 +172,12 @@ Decoded decode_any(ByteView bytes) {
         d.kind = FrameKind::kDigest;
       }
       break;
+    case static_cast<int>(FrameKind::kView):
+      if (auto v = decode_view_frame(bytes); v.is_ok()) {
+        d.view = std::move(v.value());
+        d.kind = FrameKind::kView;
+      }
+      break;
     case static_cast<int>(FrameKind::kHello):
     case static_cast<int>(FrameKind::kReply):
     case static_cast<int>(FrameKind::kWalk):
@@ -191,6 +197,7 @@ Bytes encode_any(const Decoded& d) {
   if (d.reg) return encode_register_frame(d.reg->id, d.reg->reg);
   if (d.state) return encode_state_frame(*d.state);
   if (d.digest) return encode_digest_frame(*d.digest);
+  if (d.view) return encode_view_frame(d.view->view, d.view->edges);
   FUZZ_CHECK(d.sync.has_value(), "encode_any of nothing");
   return encode_sync_message(*d.sync);
 }

@@ -98,6 +98,7 @@ struct Decoded {
   std::optional<State> state;
   std::optional<Digest> digest;
   std::optional<SyncMessage> sync;
+  std::optional<ViewFrame> view;
 };
 // Runs the decoder the frame's kind byte names (each decoder refuses every other kind).
 Decoded decode_any(ByteView bytes);

@@ -17,6 +17,7 @@
 #include <set>
 #include <thread>
 
+#include "certify/view_json.h"
 #include "gossipd/store.h"
 #include "reference/codec.h"
 #include "reference/node.h"
@@ -95,17 +96,6 @@ std::optional<PatternId> parse_id(const json& v) {
   const unsigned long long n = std::strtoull(s.c_str(), nullptr, 10);
   if (errno == ERANGE) return std::nullopt;
   return PatternId::from_u64(n);
-}
-
-json pattern_json(const PatternId& id, const ResolvedPattern& p) {
-  json out = {{"id", id.hex()},
-              {"live", p.live},
-              {"survivor", p.survivor.hex()},
-              {"summary", p.content.summary},
-              {"episodes", p.content.episodes},
-              {"strength", p.content.strength}};
-  out["absorbed_into"] = p.content.absorbed_into ? json(p.content.absorbed_into->hex()) : json(nullptr);
-  return out;
 }
 
 json failure(const std::string& why) { return {{"ok", false}, {"error", why}}; }
@@ -505,18 +495,17 @@ class Daemon {
       const ResolvedView& view = resolved();
       auto it = view.find(*id);
       if (it == view.end()) return {{"ok", true}, {"found", false}, {"id", id->hex()}};
-      json out = pattern_json(*id, it->second);
+      json out = certify::pattern_to_json(*id, it->second);
       out["ok"] = true;
       out["found"] = true;
       out["siblings"] = node_->state().find(*id)->siblings().size();
       return out;
     }
-    if (op == "view") {
-      json patterns = json::array(), edge_list = json::array();
+    if (op == "view") {  // the JSON form of docs/MODEL.md ("The resolved view, as a node exports it")
       const ResolvedView& view = resolved();
-      for (const auto& [id, p] : view) patterns.push_back(pattern_json(id, p));
-      for (const Edge& e : edges(view)) edge_list.push_back({{"a", e.a.hex()}, {"b", e.b.hex()}, {"weight", e.weight}});
-      return {{"ok", true}, {"patterns", patterns}, {"edges", edge_list}};
+      json out = certify::view_to_json(view, edges(view));
+      out["ok"] = true;
+      return out;
     }
     if (op == "root") return {{"ok", true}, {"root", node_->state().root().hex()}, {"patterns", node_->state().size()}};
     if (op == "stats") {

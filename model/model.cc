@@ -1,6 +1,8 @@
 #include "model/model.h"
 
 #include <algorithm>
+#include <map>
+#include <set>
 #include <sstream>
 
 #include <xxhash.h>
@@ -345,24 +347,36 @@ View resolve(const StateMap& state) {
     p.content = merged(reg);
     view.emplace(id, p);
   }
-  // Survivors: follow absorbed_into through known patterns until a live one or a cycle.
+  // Survivors: follow absorbed_into through known patterns until a live one or a cycle. Every
+  // pattern on one path leads to the same end, so each path's survivor is remembered for all
+  // of it (chains thousands long stay cheap).
+  std::map<PatternKey, PatternKey> known;
   for (auto& [id, p] : view) {
     std::vector<PatternKey> path{id};
+    std::set<PatternKey> on_path{id};
     PatternKey at = id;
+    PatternKey survivor;
     for (;;) {
-      const auto& target = view.at(at).content.absorbed_into;
-      if (!target || !view.count(*target)) {
-        p.survivor = at;
+      if (auto k = known.find(at); k != known.end()) {
+        survivor = k->second;
         break;
       }
-      auto again = std::find(path.begin(), path.end(), *target);
-      if (again != path.end()) {
-        p.survivor = *std::min_element(again, path.end());
+      const auto& target = view.at(at).content.absorbed_into;
+      if (!target || !view.count(*target)) {
+        survivor = at;
+        break;
+      }
+      if (on_path.count(*target)) {  // a cycle: from *target to the end of the path
+        auto again = std::find(path.begin(), path.end(), *target);
+        survivor = *std::min_element(again, path.end());
         break;
       }
       at = *target;
       path.push_back(at);
+      on_path.insert(at);
     }
+    for (const PatternKey& k : path) known.emplace(k, survivor);
+    p.survivor = survivor;
   }
   for (auto& [id, p] : view) p.live = p.survivor == id;
   return view;

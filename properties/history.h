@@ -95,6 +95,9 @@ Result<State> from_model(const model::StateMap& state, std::uint64_t cluster_see
 // "" when an implementation's resolved view is the model's (content, survivor, liveness of
 // every pattern), else the first difference.
 std::string view_difference(const ResolvedView& view, const model::View& want);
+// "" when a view and its edges are the model's view of `state` and its edges, else the first
+// difference: a pattern (its content, survivor, liveness) or an edge (missing, extra, weight).
+std::string view_frame_difference(const ViewFrame& got, const model::StateMap& state);
 
 // How a local write's outcome differs from the model's (model::expected_write), given what
 // the writer held of the patterns it names before and after the write: refused when the model

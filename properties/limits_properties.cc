@@ -220,8 +220,9 @@ Outcome write_at_limits(const RunOptions& o) {
 
 // The resolved view of registers whose counters are near 2^64: the summary's tie-break sums
 // counters exactly, as the model does; a sum that wraps picks another summary.
+// Through the seam: a node of the implementation started from such a state exports its own view.
 Outcome view_at_extreme_counters(const RunOptions& o) {
-  return run_property("view_at_extreme_counters", o, o.profile.size, [] {
+  return run_property("view_at_extreme_counters", o, o.profile.size, [&o] {
     const WideShape shape = draw_shape();
     recorder->note_case(shape.base);
     Rng r(shape.seed);
@@ -229,9 +230,50 @@ Outcome view_at_extreme_counters(const RunOptions& o) {
     std::vector<std::pair<PatternId, Register>> regs;
     for (std::uint32_t p = 0; p < 3; ++p) regs.emplace_back(pattern_of(p), make_register(draw_register(r, pool)));
     const State s = State::from_registers(7, regs);
-    const std::string d = view_difference(resolve(s), model::resolve(to_model(s)));
+    const std::string d = node_view_difference(o, s);
     if (!d.empty()) GOSSIP_PROP_FAIL(shape.base, "view: " + d + " " + shape_text(shape));
   });
+}
+
+// Absorb chains and cycles at their longest, through the seam: a chain of up to 5,000
+// patterns, each absorbed into the next (a resolver that recurses once per link overflows a
+// small stack), ending at a live pattern, at a cycle (resolved to its smallest id), or at a
+// target the node does not hold (the end stays live); every pattern shares episodes with its
+// neighbours, so that the edges see which are live.
+Outcome view_of_long_chains(const RunOptions& o) {
+  return run_property("view_of_long_chains", o, o.profile.size, [&o] {
+    // At full size whatever the case's: RapidCheck scales inRange by the size, and the ends and
+    // the long chains must come in the first cases of a small profile too.
+    const auto length = *rc::gen::resize(100, rc::gen::oneOf(rc::gen::inRange<std::uint32_t>(2, 50),
+                                                             rc::gen::inRange<std::uint32_t>(50, 5001)));
+    const auto end = *rc::gen::resize(100, rc::gen::inRange(0, 3));  // 0: live end; 1: a cycle; 2: an unknown target
+    const auto cycle_at = *rc::gen::resize(100, rc::gen::inRange<std::uint32_t>(0, length));
+    recorder->note_case(length);
+    // Ids not in chain order, so that the smallest of a cycle is no particular link.
+    auto id_of = [](std::uint32_t i) { return PatternId::from_u64(0x9E3779B97F4A7C15ull * (i + 1)); };
+    std::vector<std::pair<PatternId, Register>> regs;
+    for (std::uint32_t i = 0; i < length; ++i) {
+      Version v;
+      v.clock = VectorClock({{ReplicaId::of(1, 0), 1}});
+      v.content.summary = "link " + std::to_string(i);
+      v.content.episodes = {i, i + 1};
+      v.content.strength = i;
+      if (i + 1 < length) v.content.absorbed_into = id_of(i + 1);
+      else if (end == 1) v.content.absorbed_into = id_of(cycle_at);
+      else if (end == 2) v.content.absorbed_into = PatternId::from_u64(1);  // no link has it
+      Result<Register> reg = Register::from_versions({v});
+      RC_ASSERT(reg.is_ok());
+      regs.emplace_back(id_of(i), reg.value());
+    }
+    std::sort(regs.begin(), regs.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    const State s = State::from_registers(7, regs);
+    const std::string d = node_view_difference(o, s);
+    static const char* kEnds[] = {"a live pattern", "a cycle", "a target the node does not hold"};
+    if (!d.empty()) {
+      GOSSIP_PROP_FAIL(length, "view: a chain of " + std::to_string(length) + " absorbed patterns ending at " + kEnds[end] +
+                                   ": " + d);
+    }
+  }, std::max(30, o.profile.cases / 50));  // a fiftieth of the cases: half of them are thousands of patterns
 }
 
 // docs/MODEL.md, "Identifiers": a ReplicaId is never reused. The ids an amnesia restart takes, from any
@@ -268,6 +310,8 @@ std::vector<Property> limit_properties() {
        "I3 I11", "clock-limit-only-for-new-writer", write_at_limits},
       {"view_at_extreme_counters", "the summary tie-break sums counters near 2^64 exactly, as the model does", "view",
        "counter-sum-wraps", view_at_extreme_counters},
+      {"view_of_long_chains", "absorb chains and cycles up to 5,000 patterns long, and chains to a target not held, resolve as the model says",
+       "view", "unknown-target-dead", view_of_long_chains},
       {"replica_ids_never_reused", "an amnesia restart takes a new id of the same node, or is refused", "I3",
        "incarnation-wraps", replica_ids_never_reused},
   };

@@ -419,7 +419,7 @@ Outcome refused_frames_leave_no_trace(const RunOptions& o) {
     add("a zero byte after the payload", [](HelloParts& h) { h.cut = -1; });
     add("register ids in descending order", [](HelloParts& h) { h.reversed = true; });
     add("an empty register section", [](HelloParts& h) { h.registers.clear(); });
-    add("frame kind 8", [](HelloParts& h) { h.kind = 8; });
+    add("frame kind 9 (no kind)", [](HelloParts& h) { h.kind = 9; });
     add("a bad magic", [](HelloParts& h) { h.magic_flip = 0x20; });
     const State before = node->state();
     const std::string what = "a node of " + std::to_string(patterns) + " patterns (seed " + std::to_string(seed) + "), xid " +

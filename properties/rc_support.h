@@ -37,6 +37,20 @@ inline std::unique_ptr<NodeUnderTest> seam_node(const RunOptions& o, NodeId self
   return gossip::make_node(implementation(o), self, ReplicaId::of(self, 0), std::move(members), config, seed, std::move(state));
 }
 
+// A node of the implementation started from `state` (a node of two members, cluster seed of
+// the state), asked for its own resolved view: "" when it is the model's view of the state
+// the node exports, else the first difference. Throws ImplementationError when the node gives
+// no view (a property that needs one runs only on implementations that have it).
+inline std::string node_view_difference(const RunOptions& o, const State& state) {
+  auto members = std::make_shared<const std::vector<NodeId>>(std::vector<NodeId>{0, 1});
+  NodeConfig config;
+  config.cluster_seed = state.cluster_seed();
+  const auto node = seam_node(o, 0, std::move(members), config, 1, state);
+  ViewFrame got;
+  if (!node->export_view(&got)) throw ImplementationError("the node exports no view");
+  return view_frame_difference(got, to_model(node->state()));
+}
+
 // A Hello with no fresh register: what a peer (or a liar) sends to start an exchange.
 inline Bytes encode_hello(std::uint64_t xid, const Digest& root) {
   SyncMessage m;

@@ -18,6 +18,7 @@
 #include "properties/catalogue.h"
 #include "properties/explore_command.h"
 #include "properties/replay.h"
+#include "properties/rules_properties.h"
 
 // Defined by each executable this main is linked into: "" for gossip-properties, the
 // mutant's name for gossip-mutant-<name>.
@@ -62,6 +63,8 @@ int main(int argc, char** argv) {
   app.add_option("--json", json_file, "write the outcomes as JSON");
   app.add_option("--failures", failures_dir, "folder for failing histories (default: current)");
   app.add_flag("--list", list, "list the properties and exit");
+  bool list_rules = false;
+  app.add_flag("--list-rules", list_rules, "list the decoding rules refused_rules_leave_no_trace breaks, and exit");
   app.add_flag("--fail-fast", fail_fast, "stop at the first property that fails");
   app.add_option("--replay", replay, "replay a saved history step by step");
   app.add_option("--svg", svg, "with --replay: write a message sequence diagram");
@@ -101,6 +104,10 @@ int main(int argc, char** argv) {
       return 2;
     }
     std::rotate(all.begin(), it, std::next(it));
+  }
+  if (list_rules) {
+    for (const std::string& id : gossip::properties::decode_rule_ids()) std::cout << id << "\n";
+    return 0;
   }
   if (list) {
     for (const auto& p : all) std::cout << p.name << "\t" << p.invariant << "\t" << p.statement << "\n";

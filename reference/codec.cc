@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "reference/decode_rules.h"
 #include "reference/limits.h"
 
 namespace gossip {
@@ -17,7 +18,7 @@ template <typename T, typename F>
 Result<T> decode_frame(ByteView bytes, FrameKind kind, const char* what, F&& decode_payload) {
   Result<Frame> frame = open_frame(bytes);
   if (!frame.is_ok()) return frame.status();
-  if (frame.value().kind != kind) {
+  if (GOSSIP_RULE("frame.wrong-kind", frame.value().kind != kind)) {
     return frame_error(Status::Code::kUnknownTag,
                        std::string("expected a ") + what + " frame, got kind " +
                            std::to_string(static_cast<int>(frame.value().kind)));
@@ -28,7 +29,7 @@ Result<T> decode_frame(ByteView bytes, FrameKind kind, const char* what, F&& dec
     GOSSIP_ASSERT(!r.ok());
     return r.status();
   }
-  if (r.remaining() != 0) {
+  if (GOSSIP_RULE("frame.trailing", r.remaining() != 0)) {
     r.fail(Status::Code::kNonCanonical,
            std::to_string(r.remaining()) + " trailing bytes after the " + what);
     return r.status();
@@ -57,14 +58,14 @@ Result<Frame> open_frame(ByteView bytes) {
                                                      " bytes exceeds " +
                                                      std::to_string(limits::kFrameBytesMax));
   }
-  if (bytes.size() < kFrameOverheadBytes) {
+  if (bytes.size() < kFrameOverheadBytes) {  // too short to skip: there is no frame to read
     return frame_error(Status::Code::kTruncated, "frame of " + std::to_string(bytes.size()) +
                                                      " bytes is shorter than its header");
   }
-  if (bytes[0] != kFrameMagic) {
+  if (GOSSIP_RULE("frame.magic", bytes[0] != kFrameMagic)) {
     return frame_error(Status::Code::kUnknownTag, "not a gossipcheck frame (bad magic byte)");
   }
-  if (bytes[1] != kFormatVersion) {
+  if (GOSSIP_RULE("frame.format", bytes[1] != kFormatVersion)) {
     return frame_error(Status::Code::kUnknownTag,
                        "unknown format version " + std::to_string(bytes[1]));
   }
@@ -72,11 +73,11 @@ Result<Frame> open_frame(ByteView bytes) {
   Reader tail(bytes.subspan(body));
   std::uint32_t stored = 0;
   tail.u32_le(&stored, "the checksum");
-  if (stored != checksum32(bytes.first(body))) {
+  if (GOSSIP_RULE("frame.checksum", stored != checksum32(bytes.first(body)))) {
     return frame_error(Status::Code::kChecksumMismatch, "frame checksum does not match");
   }
   const std::uint8_t kind = bytes[2];
-  if (kind < 1 || kind > static_cast<std::uint8_t>(FrameKind::kWalk)) {
+  if (GOSSIP_RULE("frame.kind", kind < 1 || kind > static_cast<std::uint8_t>(FrameKind::kView))) {
     return frame_error(Status::Code::kUnknownTag, "unknown frame kind " + std::to_string(kind));
   }
   return Frame{static_cast<FrameKind>(kind), bytes.subspan(3, body - 3)};
@@ -108,6 +109,66 @@ Bytes encode_state_frame(const State& state) {
 
 Bytes encode_digest_frame(const Digest& digest) {
   return seal_frame(FrameKind::kDigest, ByteView(digest.bytes));
+}
+
+Bytes encode_view_frame(const ResolvedView& view, const std::vector<Edge>& edges) {
+  Writer w;
+  w.varint(view.size());
+  for (const auto& [id, p] : view) {
+    encode_pattern_id(w, id);
+    encode_pattern_id(w, p.survivor);
+    encode_content(w, p.content);
+  }
+  w.varint(edges.size());
+  for (const Edge& e : edges) {
+    encode_pattern_id(w, e.a);
+    encode_pattern_id(w, e.b);
+    w.varint(e.weight);
+  }
+  return seal_frame(FrameKind::kView, w.bytes());
+}
+
+Result<ViewFrame> decode_view_frame(ByteView bytes) {
+  return decode_frame<ViewFrame>(
+      bytes, FrameKind::kView, "view", [](Reader& r, std::optional<ViewFrame>* out) {
+        // The smallest pattern: its id, its survivor and an empty content (4 bytes).
+        constexpr std::size_t kPatternBytesMin = 16 + 16 + 4;
+        constexpr std::size_t kEdgeBytesMin = 16 + 16 + 1;
+        ViewFrame f;
+        std::size_t n = 0;
+        if (!r.count(limits::kPatternsMax, kPatternBytesMin, &n, "pattern count")) return false;
+        std::optional<PatternId> last;
+        for (std::size_t i = 0; i < n; ++i) {
+          PatternId id;
+          ResolvedPattern p;
+          if (!decode_pattern_id(r, &id)) return false;
+          if (last && !(*last < id)) return r.fail(Status::Code::kNonCanonical, "pattern ids not strictly ascending");
+          if (!decode_pattern_id(r, &p.survivor)) return false;
+          if (!decode_content(r, &p.content, limits::kSiblingsMax * limits::kEpisodesMax)) return false;
+          p.live = p.survivor == id;
+          f.view.emplace_hint(f.view.end(), id, std::move(p));
+          last = id;
+        }
+        std::size_t m = 0;
+        if (!r.count(limits::kFrameBytesMax / kEdgeBytesMin, kEdgeBytesMin, &m, "edge count")) return false;
+        f.edges.reserve(m);
+        for (std::size_t i = 0; i < m; ++i) {
+          Edge e;
+          if (!decode_pattern_id(r, &e.a) || !decode_pattern_id(r, &e.b)) return false;
+          if (!(e.a < e.b)) return r.fail(Status::Code::kNonCanonical, "an edge whose first id is not the smaller");
+          if (!f.edges.empty() && !(std::pair(f.edges.back().a, f.edges.back().b) < std::pair(e.a, e.b))) {
+            return r.fail(Status::Code::kNonCanonical, "edges not strictly ascending");
+          }
+          std::uint64_t w = 0;
+          if (!r.varint(&w, "an edge's weight")) return false;
+          if (w == 0) return r.fail(Status::Code::kNonCanonical, "an edge of weight 0 (absent edges are not written)");
+          if (w > 0xFFFFFFFFu) return r.fail(Status::Code::kOverLimit, "an edge's weight is above 2^32 - 1");
+          e.weight = static_cast<std::uint32_t>(w);
+          f.edges.push_back(e);
+        }
+        out->emplace(std::move(f));
+        return true;
+      });
 }
 
 Result<VersionFrame> decode_version_frame(ByteView bytes) {

@@ -15,6 +15,7 @@
 
 #include "reference/digest.h"
 #include "reference/encoding.h"
+#include "reference/resolve.h"
 #include "reference/state.h"
 
 namespace gossip {
@@ -32,6 +33,8 @@ enum class FrameKind : std::uint8_t {
   kHello = 5,
   kReply = 6,
   kWalk = 7,
+  // What a node's readers see (docs/MODEL.md, "The resolved view"): exported, never sent.
+  kView = 8,
 };
 
 struct Frame {
@@ -53,14 +56,28 @@ struct RegisterFrame {
   Register reg;
 };
 
+// The resolved view and the edges of a state, as a node exports them (docs/WIRE_FORMAT.md,
+// kind 8): patterns in ascending id order, each with its survivor and merged content; edges
+// in ascending (a, b) order.
+struct ViewFrame {
+  ResolvedView view;
+  std::vector<Edge> edges;
+  bool operator==(const ViewFrame&) const = default;
+};
+
 Bytes encode_version_frame(const PatternId& id, const Version& version);
 Bytes encode_register_frame(const PatternId& id, const Register& reg);
 Bytes encode_state_frame(const State& state);
 Bytes encode_digest_frame(const Digest& digest);
+Bytes encode_view_frame(const ResolvedView& view, const std::vector<Edge>& edges);
 
 Result<VersionFrame> decode_version_frame(ByteView bytes);
 Result<RegisterFrame> decode_register_frame(ByteView bytes);
 Result<State> decode_state_frame(ByteView bytes, std::uint64_t cluster_seed);
 Result<Digest> decode_digest_frame(ByteView bytes);
+// Canonical: ids strictly ascending; each pattern live exactly when its survivor is itself;
+// edges strictly ascending with a < b and a weight of at least 1. Whether the view is the one
+// its state resolves to is not the decoder's to say.
+Result<ViewFrame> decode_view_frame(ByteView bytes);
 
 }  // namespace gossip

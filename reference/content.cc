@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iterator>
 
+#include "reference/decode_rules.h"
 #include "reference/limits.h"
 
 namespace gossip {
@@ -26,22 +27,27 @@ bool is_valid_utf8(std::string_view bytes) {
     } else if ((b0 & 0xF8) == 0xF0) {
       len = 4, min_cp = 0x10000, cp = b0 & 0x07u;
     } else {
-      return false;
+      if (GOSSIP_RULE("utf8.lead", true)) return false;  // a continuation byte or 0xF8..0xFF first
+      ++i;
+      continue;
     }
-    if (n - i < len) return false;
+    if (GOSSIP_RULE("utf8.cut", n - i < len)) return false;
+    if (n - i < len) break;  // skipped: the rest taken as it is
     for (std::size_t k = 1; k < len; ++k) {
       const auto b = static_cast<std::uint8_t>(bytes[i + k]);
-      if ((b & 0xC0) != 0x80) return false;
+      if (GOSSIP_RULE("utf8.continuation", (b & 0xC0) != 0x80)) return false;
       cp = (cp << 6) | (b & 0x3Fu);
     }
-    if (cp < min_cp || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    if (GOSSIP_RULE("utf8.overlong", cp < min_cp)) return false;
+    if (GOSSIP_RULE("utf8.above-max", cp > 0x10FFFF)) return false;
+    if (GOSSIP_RULE("utf8.surrogate", cp >= 0xD800 && cp <= 0xDFFF)) return false;
     i += len;
   }
   return true;
 }
 
 Status validate(const Content& content) {
-  if (content.summary.size() > limits::kSummaryBytesMax) {
+  if (GOSSIP_RULE_OF("count.over-limit", "summary length", content.summary.size() > limits::kSummaryBytesMax)) {
     return Status::error(Status::Code::kOverLimit,
                          "summary of " + std::to_string(content.summary.size()) +
                              " bytes exceeds " + std::to_string(limits::kSummaryBytesMax));
@@ -49,13 +55,13 @@ Status validate(const Content& content) {
   if (!is_valid_utf8(content.summary)) {
     return Status::error(Status::Code::kInvalid, "summary is not well-formed UTF-8");
   }
-  if (content.episodes.size() > limits::kEpisodesMax) {
+  if (GOSSIP_RULE_OF("count.over-limit", "episode count", content.episodes.size() > limits::kEpisodesMax)) {
     return Status::error(Status::Code::kOverLimit, std::to_string(content.episodes.size()) +
                                                        " episodes exceed " +
                                                        std::to_string(limits::kEpisodesMax));
   }
   for (std::size_t i = 1; i < content.episodes.size(); ++i) {
-    if (content.episodes[i - 1] >= content.episodes[i]) {
+    if (GOSSIP_RULE("episodes.order", content.episodes[i - 1] >= content.episodes[i])) {
       return Status::error(Status::Code::kInvalid, "episodes are not a sorted set");
     }
   }

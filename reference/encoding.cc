@@ -1,5 +1,6 @@
 #include "reference/encoding.h"
 
+#include "reference/decode_rules.h"
 #include "reference/limits.h"
 
 namespace gossip {
@@ -47,13 +48,13 @@ bool Reader::varint(std::uint64_t* out, const char* what) {
       return fail(Status::Code::kTruncated, std::string("input ends in ") + what);
     const std::uint8_t b = in_[pos_];
     const std::uint64_t bits = b & 0x7Fu;
-    if (i == 9 && b > 0x01) {
+    if (GOSSIP_RULE("varint.past-64-bits", i == 9 && b > 0x01)) {
       return fail(Status::Code::kOverLimit, std::string("varint overflows 64 bits in ") + what);
     }
     value |= bits << (7 * i);
     ++pos_;
     if ((b & 0x80) == 0) {
-      if (i > 0 && b == 0) {
+      if (GOSSIP_RULE("varint.overlong", i > 0 && b == 0)) {
         --pos_;
         return fail(Status::Code::kNonCanonical, std::string("overlong varint in ") + what);
       }
@@ -84,11 +85,11 @@ bool Reader::count(std::size_t max, std::size_t min_bytes_each, std::size_t* out
                    const char* what) {
   std::uint64_t n = 0;
   if (!varint(&n, what)) return false;
-  if (n > max) {
+  if (GOSSIP_RULE_OF("count.over-limit", what, n > max)) {
     return fail(Status::Code::kOverLimit, std::string(what) + " of " + std::to_string(n) +
                                               " exceeds the limit " + std::to_string(max));
   }
-  if (min_bytes_each > 0 && n > remaining() / min_bytes_each) {
+  if (GOSSIP_RULE_OF("count.past-bytes-left", what, min_bytes_each > 0 && n > remaining() / min_bytes_each)) {
     return fail(Status::Code::kTruncated, std::string(what) + " of " + std::to_string(n) +
                                               " cannot fit in the " + std::to_string(remaining()) +
                                               " bytes left");
@@ -133,7 +134,7 @@ void encode_clock(Writer& w, const VectorClock& clock) {
 bool decode_clock(Reader& r, VectorClock* out) {
   std::size_t n = 0;
   if (!r.count(limits::kClockEntriesMax, 2, &n, "clock entry count")) return false;
-  if (n == 0) return r.fail(Status::Code::kInvalid, "a version clock with no entries");
+  if (GOSSIP_RULE("clock.empty", n == 0)) return r.fail(Status::Code::kInvalid, "a version clock with no entries");
   std::vector<VectorClock::Entry> entries;
   entries.reserve(n);
   std::uint64_t previous = 0;
@@ -142,16 +143,18 @@ bool decode_clock(Reader& r, VectorClock* out) {
     std::uint64_t counter = 0;
     if (!r.varint(&replica, "a clock replica id")) return false;
     if (i > 0) {
-      if (replica == 0) {
+      if (GOSSIP_RULE("clock.replica-order", replica == 0)) {
         return r.fail(Status::Code::kNonCanonical, "clock replica ids not strictly ascending");
       }
-      if (replica > UINT64_MAX - previous) {
+      if (GOSSIP_RULE("clock.replica-overflow", replica > UINT64_MAX - previous)) {
         return r.fail(Status::Code::kInvalid, "clock replica id overflows 64 bits");
       }
       replica += previous;
     }
     if (!r.varint(&counter, "a clock counter")) return false;
-    if (counter == 0) return r.fail(Status::Code::kNonCanonical, "a clock entry with counter 0");
+    if (GOSSIP_RULE("clock.counter-zero", counter == 0)) {
+      return r.fail(Status::Code::kNonCanonical, "a clock entry with counter 0");
+    }
     entries.push_back({ReplicaId{replica}, counter});
     previous = replica;
   }
@@ -177,7 +180,7 @@ void encode_content(Writer& w, const Content& content) {
   }
 }
 
-bool decode_content(Reader& r, Content* out) {
+bool decode_content(Reader& r, Content* out, std::size_t episodes_max) {
   std::size_t summary_len = 0;
   if (!r.count(limits::kSummaryBytesMax, 1, &summary_len, "summary length")) return false;
   ByteView summary;
@@ -187,7 +190,7 @@ bool decode_content(Reader& r, Content* out) {
     return r.fail(Status::Code::kInvalid, "summary is not well-formed UTF-8");
   }
   std::size_t episodes = 0;
-  if (!r.count(limits::kEpisodesMax, 1, &episodes, "episode count")) return false;
+  if (!r.count(episodes_max, 1, &episodes, "episode count")) return false;
   out->episodes.clear();
   out->episodes.reserve(episodes);
   std::uint64_t previous = 0;
@@ -195,8 +198,10 @@ bool decode_content(Reader& r, Content* out) {
     std::uint64_t v = 0;
     if (!r.varint(&v, "an episode id")) return false;
     if (i > 0) {
-      if (v == 0) return r.fail(Status::Code::kNonCanonical, "episodes not strictly ascending");
-      if (v > UINT64_MAX - previous) {
+      if (GOSSIP_RULE("episodes.order", v == 0)) {
+        return r.fail(Status::Code::kNonCanonical, "episodes not strictly ascending");
+      }
+      if (GOSSIP_RULE("episodes.overflow", v > UINT64_MAX - previous)) {
         return r.fail(Status::Code::kInvalid, "episode id overflows 64 bits");
       }
       v += previous;
@@ -206,11 +211,15 @@ bool decode_content(Reader& r, Content* out) {
   }
   std::uint64_t strength = 0;
   if (!r.varint(&strength, "the strength")) return false;
-  if (strength > UINT32_MAX) return r.fail(Status::Code::kOverLimit, "strength exceeds 2^32-1");
+  if (GOSSIP_RULE("strength.limit", strength > UINT32_MAX)) {
+    return r.fail(Status::Code::kOverLimit, "strength exceeds 2^32-1");
+  }
   out->strength = static_cast<std::uint32_t>(strength);
   std::uint8_t absorbed = 0;
   if (!r.u8(&absorbed, "the absorbed_into flag")) return false;
-  if (absorbed > 1) return r.fail(Status::Code::kUnknownTag, "absorbed_into flag is not 0 or 1");
+  if (GOSSIP_RULE("absorbed.flag", absorbed > 1)) {
+    return r.fail(Status::Code::kUnknownTag, "absorbed_into flag is not 0 or 1");
+  }
   out->absorbed_into.reset();
   if (absorbed == 1) {
     PatternId target;
@@ -277,20 +286,23 @@ bool decode_register(Reader& r, std::optional<Register>* out) {
   constexpr std::size_t kVersionBytesMin = 7;
   std::size_t n = 0;
   if (!r.count(limits::kSiblingsMax, kVersionBytesMin, &n, "sibling count")) return false;
-  if (n == 0) return r.fail(Status::Code::kInvalid, "a register with no versions");
+  if (GOSSIP_RULE("register.empty", n == 0)) return r.fail(Status::Code::kInvalid, "a register with no versions");
   std::vector<Version> versions(n);
   for (std::size_t i = 0; i < n; ++i) {
     if (!decode_version(r, &versions[i])) return false;
     if (i > 0) {
       const ClockOrder order = versions[i - 1].clock.compare(versions[i].clock);
       if (order == ClockOrder::kEqual) {
-        if (versions[i - 1].content != versions[i].content) {
+        if (GOSSIP_RULE("register.conflict", versions[i - 1].content != versions[i].content)) {
           return r.fail(Status::Code::kConflictingWrite,
                         "two siblings with equal clocks and different content");
         }
-        return r.fail(Status::Code::kNonCanonical, "a sibling repeated");
+        if (GOSSIP_RULE("register.repeat", versions[i - 1].content == versions[i].content)) {
+          return r.fail(Status::Code::kNonCanonical, "a sibling repeated");
+        }
       }
-      if (!VectorClock::canonical_less(versions[i - 1].clock, versions[i].clock)) {
+      if (GOSSIP_RULE("register.order", order != ClockOrder::kEqual &&
+                                            !VectorClock::canonical_less(versions[i - 1].clock, versions[i].clock))) {
         return r.fail(Status::Code::kNonCanonical, "siblings not in canonical order");
       }
     }
@@ -298,11 +310,11 @@ bool decode_register(Reader& r, std::optional<Register>* out) {
   for (std::size_t i = 0; i < n; ++i) {
     for (std::size_t j = i + 1; j < n; ++j) {
       const ClockOrder order = versions[i].clock.compare(versions[j].clock);
-      if (order == ClockOrder::kEqual) {
+      if (GOSSIP_RULE("register.conflict", order == ClockOrder::kEqual && versions[i].content != versions[j].content)) {
         return r.fail(Status::Code::kConflictingWrite,
                       "two siblings with equal clocks and different content");
       }
-      if (order != ClockOrder::kConcurrent) {
+      if (GOSSIP_RULE("register.dominated", order != ClockOrder::kConcurrent && order != ClockOrder::kEqual)) {
         return r.fail(Status::Code::kInvalid, "a sibling dominated by another sibling");
       }
     }

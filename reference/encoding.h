@@ -19,6 +19,7 @@
 
 #include "reference/content.h"
 #include "reference/ids.h"
+#include "reference/limits.h"
 #include "reference/register.h"
 #include "reference/status.h"
 #include "reference/vector_clock.h"
@@ -93,7 +94,8 @@ std::size_t register_bytes(const Register& reg);
 
 bool decode_pattern_id(Reader& r, PatternId* out);
 bool decode_clock(Reader& r, VectorClock* out);
-bool decode_content(Reader& r, Content* out);
+// `episodes_max`: a version's limit; a resolved view's merged content may hold the union of 32.
+bool decode_content(Reader& r, Content* out, std::size_t episodes_max = limits::kEpisodesMax);
 bool decode_version(Reader& r, Version* out);
 bool decode_register(Reader& r, std::optional<Register>* out);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "reference/decode_rules.h"
 #include "reference/limits.h"
 
 namespace gossip {
@@ -24,8 +25,8 @@ Register::Register(Version version) {
 }
 
 Status Register::validate_version(const Version& v) {
-  if (v.clock.empty()) return Status::error(Status::Code::kInvalid, "a version with an empty clock");
-  if (v.clock.size() > limits::kClockEntriesMax) {
+  if (GOSSIP_RULE("clock.empty", v.clock.empty())) return Status::error(Status::Code::kInvalid, "a version with an empty clock");
+  if (GOSSIP_RULE_OF("count.over-limit", "clock entry count", v.clock.size() > limits::kClockEntriesMax)) {
     return Status::error(Status::Code::kOverLimit,
                          "a clock of " + std::to_string(v.clock.size()) + " entries (at most " +
                              std::to_string(limits::kClockEntriesMax) + ")");
@@ -42,7 +43,7 @@ Result<std::vector<Version>> Register::maximal(std::vector<Version> versions) {
   distinct.reserve(versions.size());
   for (Version& v : versions) {
     if (!distinct.empty() && distinct.back().clock == v.clock) {
-      if (!(distinct.back().content == v.content)) return conflicting_write();
+      if (GOSSIP_RULE("register.conflict", !(distinct.back().content == v.content))) return conflicting_write();
       continue;
     }
     distinct.push_back(std::move(v));
@@ -56,7 +57,7 @@ Result<std::vector<Version>> Register::maximal(std::vector<Version> versions) {
   }
   // The limit bounds the result, not a step on the way to it: otherwise the join of the
   // same two registers could be refused in one order and not in the other.
-  if (out.size() > limits::kSiblingsMax) {
+  if (GOSSIP_RULE_OF("count.over-limit", "sibling count", out.size() > limits::kSiblingsMax)) {
     return Status::error(Status::Code::kOverLimit,
                          std::to_string(out.size()) + " siblings (at most " +
                              std::to_string(limits::kSiblingsMax) + ")");
@@ -65,7 +66,7 @@ Result<std::vector<Version>> Register::maximal(std::vector<Version> versions) {
 }
 
 Result<Register> Register::from_versions(std::vector<Version> versions) {
-  if (versions.empty()) return Status::error(Status::Code::kInvalid, "a register needs a version");
+  if (GOSSIP_RULE("register.empty", versions.empty())) return Status::error(Status::Code::kInvalid, "a register needs a version");
   for (const Version& v : versions) {
     Status s = validate_version(v);
     if (!s.is_ok()) return s;

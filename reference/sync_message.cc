@@ -4,6 +4,7 @@
 #include <bit>
 #include <string>
 
+#include "reference/decode_rules.h"
 #include "reference/assert.h"
 #include "reference/limits.h"
 
@@ -36,7 +37,7 @@ void encode_path(Writer& w, const SyncPath& path) {
 bool decode_path(Reader& r, SyncPath* out) {
   std::uint8_t depth = 0;
   if (!r.u8(&depth, "path depth")) return false;
-  if (depth > 32) return r.fail(Status::Code::kOverLimit, "path deeper than 32");
+  if (GOSSIP_RULE("sync.path-depth", depth > 32)) return r.fail(Status::Code::kOverLimit, "path deeper than 32");
   ByteView packed;
   if (!r.raw((depth + 1u) / 2, &packed, "path nibbles")) return false;
   out->nibbles.clear();
@@ -45,7 +46,7 @@ bool decode_path(Reader& r, SyncPath* out) {
     const std::uint8_t b = packed[i / 2];
     out->nibbles.push_back(i % 2 == 0 ? b >> 4 : b & 0x0F);
   }
-  if (depth % 2 == 1 && (packed.back() & 0x0F) != 0) {
+  if (GOSSIP_RULE("sync.path-nibble", depth % 2 == 1 && (packed.back() & 0x0F) != 0)) {
     return r.fail(Status::Code::kNonCanonical, "spare path nibble not zero");
   }
   return true;
@@ -62,11 +63,11 @@ void encode_tags(Writer& w, const std::vector<std::uint32_t>& tags) {
 bool decode_tags(Reader& r, bool allow_empty, std::vector<std::uint32_t>* out) {
   std::size_t n = 0;
   if (!r.count(kSyncTagsMax, 4, &n, "tag count")) return false;
-  if (n == 0 && !allow_empty) return r.fail(Status::Code::kNonCanonical, "an empty want");
+  if (GOSSIP_RULE("sync.want-no-tags", n == 0 && !allow_empty)) return r.fail(Status::Code::kNonCanonical, "an empty want");
   out->resize(n);
   for (std::size_t i = 0; i < n; ++i) {
     if (!r.u32_le(&(*out)[i], "tag")) return false;
-    if (i > 0 && (*out)[i - 1] >= (*out)[i]) {
+    if (GOSSIP_RULE("sync.tags-order", i > 0 && (*out)[i - 1] >= (*out)[i])) {
       return r.fail(Status::Code::kNonCanonical, "tags not strictly ascending");
     }
   }
@@ -78,21 +79,21 @@ bool decode_payload(Reader& r, FrameKind kind, SyncMessage* m) {
   if (!r.varint(&m->xid, "exchange id")) return false;
   std::uint8_t flags = 0;
   if (!r.u8(&flags, "flags")) return false;
-  if ((flags & ~kAllFlags) != 0) return r.fail(Status::Code::kUnknownTag, "unknown flag bits");
+  if (GOSSIP_RULE("sync.flags", (flags & ~kAllFlags) != 0)) return r.fail(Status::Code::kUnknownTag, "unknown flag bits");
   const bool hello_or_reply = kind == FrameKind::kHello || kind == FrameKind::kReply;
-  if (hello_or_reply != ((flags & kRoot) != 0)) {
+  if (GOSSIP_RULE("sync.root-flag", hello_or_reply != ((flags & kRoot) != 0))) {
     return r.fail(Status::Code::kInvalid, "a hello or reply has a root, a walk has none");
   }
-  if (kind == FrameKind::kHello && (flags & (kProbes | kWants)) != 0) {
+  if (GOSSIP_RULE("sync.hello-probes-wants", kind == FrameKind::kHello && (flags & (kProbes | kWants)) != 0)) {
     return r.fail(Status::Code::kInvalid, "a hello carries no probes or wants");
   }
-  if (kind == FrameKind::kReply && (flags & kWants) != 0) {
+  if (GOSSIP_RULE("sync.reply-wants", kind == FrameKind::kReply && (flags & kWants) != 0)) {
     return r.fail(Status::Code::kInvalid, "a reply carries no wants");
   }
-  if (kind != FrameKind::kWalk && (flags & kFromInitiator) != 0) {
+  if (GOSSIP_RULE("sync.flag16", kind != FrameKind::kWalk && (flags & kFromInitiator) != 0)) {
     return r.fail(Status::Code::kInvalid, "only a walk message names its sender's side");
   }
-  if (kind == FrameKind::kWalk && (flags & ~kFromInitiator) == 0) {
+  if (GOSSIP_RULE("sync.walk-empty", kind == FrameKind::kWalk && (flags & ~kFromInitiator) == 0)) {
     return r.fail(Status::Code::kInvalid, "an empty walk message");
   }
   m->from_initiator = (flags & kFromInitiator) != 0;
@@ -107,13 +108,13 @@ bool decode_payload(Reader& r, FrameKind kind, SyncMessage* m) {
     constexpr std::size_t kItemBytesMin = 16 + 8;
     std::size_t n = 0;
     if (!r.count(limits::kPatternsMax, kItemBytesMin, &n, "register count")) return false;
-    if (n == 0) return r.fail(Status::Code::kNonCanonical, "an empty register section");
+    if (GOSSIP_RULE("sync.registers-empty", n == 0)) return r.fail(Status::Code::kNonCanonical, "an empty register section");
     m->registers.reserve(n);
     for (std::size_t i = 0; i < n; ++i) {
       PatternId id;
       std::optional<Register> reg;
       if (!decode_pattern_id(r, &id)) return false;
-      if (i > 0 && !(m->registers.back().id < id)) {
+      if (GOSSIP_RULE("sync.register-order", i > 0 && !(m->registers.back().id < id))) {
         return r.fail(Status::Code::kNonCanonical, "register ids not strictly ascending");
       }
       if (!decode_register(r, &reg)) return false;
@@ -122,7 +123,7 @@ bool decode_payload(Reader& r, FrameKind kind, SyncMessage* m) {
   }
   if (flags & kProbes) {
     if (!r.u8(&m->width, "digest width")) return false;
-    if (m->width < 1 || m->width > kSyncWidthMax) {
+    if (GOSSIP_RULE("sync.width", m->width < 1 || m->width > kSyncWidthMax)) {
       return r.fail(Status::Code::kInvalid, "digest width not in 1..8");
     }
     // The smallest probe is 3 bytes: an empty leaf set at the root (depth 0, type 1, count 0),
@@ -130,23 +131,25 @@ bool decode_payload(Reader& r, FrameKind kind, SyncMessage* m) {
     constexpr std::size_t kProbeBytesMin = 3;
     std::size_t n = 0;
     if (!r.count(limits::kPatternsMax, kProbeBytesMin, &n, "probe count")) return false;
-    if (n == 0) return r.fail(Status::Code::kNonCanonical, "an empty probe section");
+    if (GOSSIP_RULE("sync.probes-empty", n == 0)) return r.fail(Status::Code::kNonCanonical, "an empty probe section");
     m->probes.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
       SyncProbe& p = m->probes[i];
       if (!decode_path(r, &p.path)) return false;
-      if (i > 0 && !(m->probes[i - 1].path < p.path)) {
+      if (GOSSIP_RULE("sync.probe-order", i > 0 && !(m->probes[i - 1].path < p.path))) {
         return r.fail(Status::Code::kNonCanonical, "probe paths not strictly ascending");
       }
       std::uint8_t type = 0;
       if (!r.u8(&type, "probe type")) return false;
-      if (type > 1) return r.fail(Status::Code::kUnknownTag, "unknown probe type");
+      if (GOSSIP_RULE("sync.probe-type", type > 1)) return r.fail(Status::Code::kUnknownTag, "unknown probe type");
       p.inner = type == 0;
       if (p.inner) {
         ByteView b;
         if (!r.raw(2, &b, "child bitmap")) return false;
         p.present = static_cast<std::uint16_t>((b[0] << 8) | b[1]);
-        if (p.present == 0) return r.fail(Status::Code::kNonCanonical, "an inner probe of no child");
+        if (GOSSIP_RULE("sync.probe-present", p.present == 0)) {
+          return r.fail(Status::Code::kNonCanonical, "an inner probe of no child");
+        }
         ByteView digests;
         if (!r.raw(std::size_t(std::popcount(p.present)) * m->width, &digests, "child digests")) {
           return false;
@@ -160,11 +163,11 @@ bool decode_payload(Reader& r, FrameKind kind, SyncMessage* m) {
   if (flags & kWants) {
     std::size_t n = 0;
     if (!r.count(limits::kPatternsMax, 6, &n, "want count")) return false;
-    if (n == 0) return r.fail(Status::Code::kNonCanonical, "an empty want section");
+    if (GOSSIP_RULE("sync.wants-empty", n == 0)) return r.fail(Status::Code::kNonCanonical, "an empty want section");
     m->wants.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
       if (!decode_path(r, &m->wants[i].path)) return false;
-      if (i > 0 && !(m->wants[i - 1].path < m->wants[i].path)) {
+      if (GOSSIP_RULE("sync.want-order", i > 0 && !(m->wants[i - 1].path < m->wants[i].path))) {
         return r.fail(Status::Code::kNonCanonical, "want paths not strictly ascending");
       }
       if (!decode_tags(r, /*allow_empty=*/false, &m->wants[i].tags)) return false;
@@ -287,8 +290,10 @@ Bytes encode_sync_message(const SyncMessage& m) {
 Result<SyncMessage> decode_sync_message(ByteView bytes) {
   Result<Frame> frame = open_frame(bytes);
   if (!frame.is_ok()) return frame.status();
-  const FrameKind kind = frame.value().kind;
-  if (kind != FrameKind::kHello && kind != FrameKind::kReply && kind != FrameKind::kWalk) {
+  FrameKind kind = frame.value().kind;
+  const bool sync = kind == FrameKind::kHello || kind == FrameKind::kReply || kind == FrameKind::kWalk;
+  if (!sync && !GOSSIP_RULE("frame.wrong-kind", true)) kind = FrameKind::kHello;  // skipped: taken for a Hello
+  if (!sync && kind != FrameKind::kHello) {
     return Status::error(Status::Code::kUnknownTag,
                          "not a sync message: frame kind " +
                              std::to_string(static_cast<int>(kind)));
@@ -296,7 +301,7 @@ Result<SyncMessage> decode_sync_message(ByteView bytes) {
   Reader r(frame.value().payload, 3);
   SyncMessage m;
   if (!decode_payload(r, kind, &m)) return r.status();
-  if (r.remaining() != 0) {
+  if (GOSSIP_RULE("frame.trailing", r.remaining() != 0)) {
     r.fail(Status::Code::kNonCanonical,
            std::to_string(r.remaining()) + " trailing bytes after the sync message");
     return r.status();

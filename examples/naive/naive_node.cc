@@ -4,9 +4,10 @@
 // docs/CERTIFY.md, include/gossipcheck/plugin.h): no Merkle tree, no digests, no walk. Every
 // gossip interval a node pushes its whole state to one peer drawn uniformly from its own seeded
 // stream; the peer joins it and pulls, answering with its whole state. An answer is never
-// answered. The state, the merge, the local writes, the codec (values and the state frame) and
-// the messages are this file's own code; only libxxhash is used, for the hashes that
-// docs/WIRE_FORMAT.md specifies (frame checksum, content digest) and for the messages' checksum.
+// answered. The state, the merge, the local writes, the codec (values, the state frame and the
+// view frame), the resolved view and its edges (plug-in ABI 2: `view`) and the messages are this
+// file's own code; only libxxhash is used, for the hashes that docs/WIRE_FORMAT.md specifies
+// (frame checksum, content digest) and for the messages' checksum.
 //
 // Messages (opaque to the suite, this node's own format; every one at most message_bytes_max):
 //
@@ -435,7 +436,10 @@ bool join_into_state(StateMap* state, const Id& id, const Register& incoming) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// merged(register): the resolved view's combination of the siblings (docs/PROTOCOL.md).
+// merged(register): the resolved view's combination of the siblings (docs/MODEL.md, "The
+// resolved view"): episodes united, strength max, the summary of the greatest (exact counter
+// sum, content digest), the smallest absorbed_into any sibling names; on equal pairs the first
+// sibling in canonical order.
 __extension__ typedef unsigned __int128 U128;
 
 std::array<uint8_t, 16> content_digest(const Content& c) {
@@ -483,6 +487,132 @@ Content merged(const Register& reg) {
   std::sort(eps.begin(), eps.end());
   eps.erase(std::unique(eps.begin(), eps.end()), eps.end());
   out.episodes = std::move(eps);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The resolved view and its edges (docs/MODEL.md, "The resolved view", "Edges", "The resolved
+// view, as a node exports it"), written as a view frame (docs/WIRE_FORMAT.md, kind 8).
+struct ViewPattern {
+  Id id;
+  Id survivor;
+  Content content;  // merged: its episodes may number more than 1,024
+};
+struct ViewEdge {
+  Id a;
+  Id b;
+  uint64_t weight;
+};
+
+// Every pattern's merged content and survivor, in ascending id order, and the edges.
+void resolve_view(const StateMap& state, std::vector<ViewPattern>* patterns,
+                  std::vector<ViewEdge>* edges) {
+  const size_t n = state.size();
+  patterns->clear();
+  patterns->reserve(n);
+  for (const auto& [id, reg] : state) patterns->push_back({id, id, merged(reg)});
+  // target[i]: the index of the pattern the merged absorbed_into names, when the state holds
+  // it; none (kNone) when there is no target or the smallest target named is unknown.
+  constexpr size_t kNone = SIZE_MAX;
+  std::vector<size_t> target(n, kNone);
+  for (size_t i = 0; i < n; ++i) {
+    const Content& c = (*patterns)[i].content;
+    if (!c.has_absorbed) continue;
+    auto it = std::lower_bound(patterns->begin(), patterns->end(), c.absorbed,
+                               [](const ViewPattern& p, const Id& want) { return p.id < want; });
+    if (it != patterns->end() && it->id == c.absorbed) {
+      target[i] = static_cast<size_t>(it - patterns->begin());
+    }
+  }
+  // Survivors: follow the targets (iteratively, chains may be thousands long). Indexes ascend
+  // with the ids, so the smallest index on a cycle is its smallest PatternId.
+  enum : uint8_t { kUnseen, kOnPath, kDone };
+  std::vector<uint8_t> mark(n, kUnseen);
+  std::vector<size_t> survivor(n, kNone);
+  std::vector<size_t> path;
+  for (size_t start = 0; start < n; ++start) {
+    if (mark[start] != kUnseen) continue;
+    path.clear();
+    size_t at = start;
+    size_t end_survivor;
+    for (;;) {
+      if (mark[at] == kDone) {
+        end_survivor = survivor[at];
+        break;
+      }
+      if (mark[at] == kOnPath) {
+        // A cycle: the patterns of the path from `at` on. Its smallest is live and the
+        // survivor of the cycle and of everything leading into it.
+        auto from = std::find(path.begin(), path.end(), at);
+        end_survivor = *std::min_element(from, path.end());
+        break;
+      }
+      mark[at] = kOnPath;
+      path.push_back(at);
+      if (target[at] == kNone) {
+        end_survivor = at;  // live: no target, or a target the state does not hold
+        break;
+      }
+      at = target[at];
+    }
+    for (size_t i : path) {
+      survivor[i] = end_survivor;
+      mark[i] = kDone;
+    }
+  }
+  for (size_t i = 0; i < n; ++i) (*patterns)[i].survivor = (*patterns)[survivor[i]].id;
+  // Edges: live patterns a < b whose merged contents share episodes; weight = how many.
+  // (episode, live pattern) pairs, sorted: each run of one episode lists its holders in
+  // ascending order. (A sorted vector rather than a std::map: no std::_Rb_tree instantiation
+  // to leak into the plug-in's dynamic symbols.)
+  std::vector<std::pair<uint64_t, size_t>> holders;
+  for (size_t i = 0; i < n; ++i) {
+    if (survivor[i] != i) continue;
+    for (uint64_t e : (*patterns)[i].content.episodes) holders.emplace_back(e, i);
+  }
+  std::sort(holders.begin(), holders.end());
+  // One (a, b) pair per shared episode; sorted, each run of equal pairs is one edge.
+  std::vector<std::pair<size_t, size_t>> pairs;
+  for (size_t lo = 0; lo < holders.size();) {
+    size_t hi = lo;
+    while (hi < holders.size() && holders[hi].first == holders[lo].first) ++hi;
+    for (size_t x = lo; x < hi; ++x) {
+      for (size_t y = x + 1; y < hi; ++y) pairs.emplace_back(holders[x].second, holders[y].second);
+    }
+    lo = hi;
+  }
+  std::sort(pairs.begin(), pairs.end());
+  edges->clear();
+  for (size_t i = 0; i < pairs.size();) {
+    size_t j = i;
+    while (j < pairs.size() && pairs[j] == pairs[i]) ++j;
+    edges->push_back({(*patterns)[pairs[i].first].id, (*patterns)[pairs[i].second].id, j - i});
+    i = j;
+  }
+}
+
+// view := n (id survivor content){n} m (a b weight){m}, sealed as a frame of kind 8.
+Bytes encode_view_frame(const StateMap& state) {
+  std::vector<ViewPattern> patterns;
+  std::vector<ViewEdge> edges;
+  resolve_view(state, &patterns, &edges);
+  Bytes out;
+  out.push_back(0x67);
+  out.push_back(0x01);
+  out.push_back(0x08);
+  put_varint(&out, patterns.size());
+  for (const ViewPattern& p : patterns) {
+    put_id(&out, p.id);
+    put_id(&out, p.survivor);
+    encode_content(&out, p.content);
+  }
+  put_varint(&out, edges.size());
+  for (const ViewEdge& e : edges) {
+    put_id(&out, e.a);
+    put_id(&out, e.b);
+    put_varint(&out, e.weight);
+  }
+  put_u32le(&out, frame_checksum(reinterpret_cast<const uint8_t*>(out.data()), out.size()));
   return out;
 }
 
@@ -854,6 +984,14 @@ int32_t p_export_state(const gc_node* n, gc_bytes_sink sink, void* ctx) {
 
 gc_node* p_clone(const gc_node* n) { return new gc_node(*n); }
 
+// ABI version 2: the node's own resolved view and edges, one view frame (kind 8).
+int32_t p_view(const gc_node* n, gc_bytes_sink sink, void* ctx) {
+  Bytes frame = encode_view_frame(n->state);
+  if (frame.size() > kFrameBytesMax) return GC_OVER_LIMIT;
+  sink(ctx, reinterpret_cast<const uint8_t*>(frame.data()), frame.size());
+  return GC_OK;
+}
+
 void p_fingerprint(const gc_node* n, gc_bytes_sink sink, void* ctx) {
   Bytes f;
   put_u32le(&f, n->self);
@@ -889,24 +1027,28 @@ void p_fingerprint(const gc_node* n, gc_bytes_sink sink, void* ctx) {
   sink(ctx, reinterpret_cast<const uint8_t*>(f.data()), f.size());
 }
 
+// Every field named (C++20 designated initializers, in the declaration order of plugin.h):
+// a table built positionally silently left the ABI-2 `view` field null when the header grew.
 const gc_plugin kPlugin = {
-    GOSSIPCHECK_ABI_VERSION,
-    "naive",
-    "naive full-state push-pull 1.0 (examples/naive, written from the docs alone)",
-    GC_CAP_CLONE | GC_CAP_FINGERPRINT,
-    p_init,
-    p_destroy,
-    p_create,
-    p_refine,
-    p_absorb,
-    p_tick,
-    p_receive,
-    p_take_outbox,
-    p_next_wakeup,
-    p_export_state,
-    p_clone,
-    p_fingerprint,
+    .abi_version = GOSSIPCHECK_ABI_VERSION,
+    .name = "naive",
+    .version = "naive full-state push-pull 1.1 (examples/naive, written from the docs alone)",
+    .capabilities = GC_CAP_CLONE | GC_CAP_FINGERPRINT,
+    .init = p_init,
+    .destroy = p_destroy,
+    .create = p_create,
+    .refine = p_refine,
+    .absorb = p_absorb,
+    .tick = p_tick,
+    .receive = p_receive,
+    .take_outbox = p_take_outbox,
+    .next_wakeup = p_next_wakeup,
+    .export_state = p_export_state,
+    .clone = p_clone,
+    .fingerprint = p_fingerprint,
+    .view = p_view,
 };
+static_assert(GOSSIPCHECK_ABI_VERSION == 2, "this table is the ABI-2 table: revisit it");
 
 }  // namespace naive
 

@@ -8,7 +8,7 @@ Python 3 standard library plus the `xxhash` module (Debian: python3-xxhash).
 As a module it offers:
 
 - `decode(data)`: the total decoder of every frame kind ("Frames", "Values", "Sync
-  messages"): any bytes give `(frame, None)` or `(None, error_class)`;
+  messages", "Views (kind 8)"): any bytes give `(frame, None)` or `(None, error_class)`;
 - `encode(frame)`: the canonical encoder of every frame kind;
 - `build_tree(seed, patterns)` / `root(seed, patterns)`: the Merkle tree ("Digests");
 - `salt`, `child_digest`, `entry_tag`, `content_digest`: "Walk hashes" and "The resolved
@@ -60,14 +60,20 @@ MIN_PATTERN = 24
 MIN_PROBE = 3
 MIN_WANT = 6
 MIN_TAG = 4
+# Views ("Views (kind 8)"): an id, a survivor and the smallest content (4 bytes) a pattern; two
+# ids and a one-byte weight an edge. A merged content may hold up to 32 x 1,024 episodes.
+MIN_VIEW_PATTERN = 36
+MIN_VIEW_EDGE = 33
+VIEW_EPISODES_MAX = SIBLINGS_MAX * EPISODES_MAX
 
 # Frame constants ("Frames").
 MAGIC = 0x67
 FORMAT_VERSION = 1
 KIND_VERSION, KIND_REGISTER, KIND_STATE, KIND_DIGEST = 1, 2, 3, 4
 KIND_HELLO, KIND_REPLY, KIND_WALK = 5, 6, 7
+KIND_VIEW = 8
 KIND_NAMES = {1: "version", 2: "register", 3: "state", 4: "digest",
-              5: "hello", 6: "reply", 7: "walk"}
+              5: "hello", 6: "reply", 7: "walk", 8: "view"}
 SYNC_KINDS = (KIND_HELLO, KIND_REPLY, KIND_WALK)
 
 # Sync message flags ("Sync messages").
@@ -160,10 +166,34 @@ class SyncMessage:
 
 
 @dataclass(frozen=True)
+class ViewPattern:
+    """One pattern of a view ("Views (kind 8)"): its id, its survivor and its merged content.
+    It is live exactly when its survivor is its id."""
+    pid: bytes
+    survivor: bytes
+    content: Content
+
+
+@dataclass(frozen=True)
+class ViewEdge:
+    """An edge of a view: a < b, its weight (1 to 2^32 - 1)."""
+    a: bytes
+    b: bytes
+    weight: int
+
+
+@dataclass(frozen=True)
+class View:
+    """The payload of a view frame: patterns by ascending id, edges by ascending (a, b)."""
+    patterns: tuple  # of ViewPattern
+    edges: tuple     # of ViewEdge
+
+
+@dataclass(frozen=True)
 class Frame:
-    """A decoded frame: its kind (1 to 7) and its value:
+    """A decoded frame: its kind (1 to 8) and its value:
     version: (id, Version); register: (id, register); state: tuple of (id, register);
-    digest: 16 bytes; hello, reply, walk: SyncMessage."""
+    digest: 16 bytes; hello, reply, walk: SyncMessage; view: View."""
     kind: int
     value: object
 
@@ -343,11 +373,12 @@ def decode_summary(r: Reader) -> str:
         r.fail(INVALID, "summary is not well-formed UTF-8", start)
 
 
-def decode_content(r: Reader) -> Content:
-    """content (step 2): summary, episodes (limit 1,024; deltas), strength (above 2^32 - 1
-    `over limit`), the absorbed byte (above 1 `unknown tag`; 1 followed by a target id)."""
+def decode_content(r: Reader, episodes_max: int = EPISODES_MAX) -> Content:
+    """content (step 2): summary, episodes (limit 1,024, or `episodes_max` for a view's
+    merged content; deltas), strength (above 2^32 - 1 `over limit`), the absorbed byte (above
+    1 `unknown tag`; 1 followed by a target id)."""
     summary = decode_summary(r)
-    m = r.count(EPISODES_MAX, MIN_EPISODE, "episodes")
+    m = r.count(episodes_max, MIN_EPISODE, "episodes")
     episodes = decode_ascending_u64s(r, m, "episode")
     sstart = r.pos
     strength = r.varint("strength")
@@ -545,6 +576,53 @@ def decode_sync(r: Reader, kind: int) -> SyncMessage:
 
 
 # ---------------------------------------------------------------------------------------------
+# Decoding views ("Views (kind 8)").
+# ---------------------------------------------------------------------------------------------
+
+def decode_view(r: Reader) -> View:
+    """A view payload, steps 1 to 4 (step 5, bytes left, is the frame's):
+    1. the pattern count (limit 10,000,000, 36 bytes each);
+    2. per pattern: its id, not greater than the one before `non-canonical`; its survivor;
+       its content, with an episode limit of 32 x 1,024;
+    3. the edge count (33 bytes each; the section gives it no limit of its own);
+    4. per edge: a and b; a not smaller than b, or (a, b) not greater than the pair before,
+       `non-canonical`; the weight varint, 0 `non-canonical`, above 2^32 - 1 `over limit`."""
+    n = r.count(PATTERNS_MAX, MIN_VIEW_PATTERN, "view patterns")
+    patterns, prev = [], None
+    for _ in range(n):
+        start = r.pos
+        pid = r.id("view pattern id")
+        if prev is not None and pid <= prev:
+            r.fail(NON_CANONICAL, "view ids not strictly ascending", start)
+        survivor = r.id("view survivor")
+        content = decode_content(r, VIEW_EPISODES_MAX)
+        patterns.append(ViewPattern(pid, survivor, content))
+        prev = pid
+    start = r.pos
+    m = r.varint("view edges")
+    if m > r.left() // MIN_VIEW_EDGE:
+        r.fail(TRUNCATED, f"view edges: {m} elements cannot fit in {r.left()} bytes", start)
+    edges, prev_pair = [], None
+    for _ in range(m):
+        start = r.pos
+        a = r.id("edge a")
+        b = r.id("edge b")
+        if not a < b:
+            r.fail(NON_CANONICAL, "an edge whose a is not smaller than its b", start)
+        if prev_pair is not None and not (a, b) > prev_pair:
+            r.fail(NON_CANONICAL, "edges not strictly ascending", start)
+        wstart = r.pos
+        weight = r.varint("edge weight")
+        if weight == 0:
+            r.fail(NON_CANONICAL, "an edge of weight 0", wstart)
+        if weight > U32_MAX:
+            r.fail(OVER_LIMIT, "edge weight above 2^32 - 1", wstart)
+        edges.append(ViewEdge(a, b, weight))
+        prev_pair = (a, b)
+    return View(tuple(patterns), tuple(edges))
+
+
+# ---------------------------------------------------------------------------------------------
 # Decoding frames ("Frames").
 # ---------------------------------------------------------------------------------------------
 
@@ -561,6 +639,8 @@ def decode_payload(r: Reader, kind: int):
         return decode_id_registers(r, n)
     if kind == KIND_DIGEST:
         return r.take(16, "digest")
+    if kind == KIND_VIEW:
+        return decode_view(r)
     return decode_sync(r, kind)
 
 
@@ -702,6 +782,17 @@ def enc_sync(m: SyncMessage) -> bytes:
     return bytes(out)
 
 
+def enc_view(v: View) -> bytes:
+    """view := n (id survivor content){n} m (a b weight){m}."""
+    out = bytearray(enc_varint(len(v.patterns)))
+    for p in v.patterns:
+        out += p.pid + p.survivor + enc_content(p.content)
+    out += enc_varint(len(v.edges))
+    for e in v.edges:
+        out += e.a + e.b + enc_varint(e.weight)
+    return bytes(out)
+
+
 def enc_payload(f: Frame) -> bytes:
     if f.kind == KIND_VERSION:
         return f.value[0] + enc_version(f.value[1])
@@ -711,6 +802,8 @@ def enc_payload(f: Frame) -> bytes:
         return enc_id_registers(f.value)
     if f.kind == KIND_DIGEST:
         return f.value
+    if f.kind == KIND_VIEW:
+        return enc_view(f.value)
     return enc_sync(f.value)
 
 
@@ -864,6 +957,19 @@ def probe_json(p) -> dict:
     return {"path": path_text(p.path), "tags": list(p.tags)}
 
 
+def view_json(v: View, kind: str = "view") -> dict:
+    """{"kind": "view", "patterns": [{id, live, survivor, summary, episodes, strength,
+    absorbed_into}, ...], "edges": [{a, b, weight}, ...]}."""
+    return {"kind": kind,
+            "patterns": [{"id": p.pid.hex(), "live": p.survivor == p.pid,
+                          "survivor": p.survivor.hex(), "summary": p.content.summary,
+                          "episodes": list(p.content.episodes), "strength": p.content.strength,
+                          "absorbed_into": None if p.content.absorbed_into is None
+                          else p.content.absorbed_into.hex()}
+                         for p in v.patterns],
+            "edges": [{"a": e.a.hex(), "b": e.b.hex(), "weight": e.weight} for e in v.edges]}
+
+
 def to_json(f: Frame, seed: int = DEFAULT_SEED) -> dict:
     """The JSON form of a decoded frame; a state's "root" is computed under `seed`."""
     kind = KIND_NAMES[f.kind]
@@ -876,6 +982,8 @@ def to_json(f: Frame, seed: int = DEFAULT_SEED) -> dict:
                 "root": root(seed, f.value).hex()}
     if f.kind == KIND_DIGEST:
         return {"kind": kind, "digest": f.value.hex()}
+    if f.kind == KIND_VIEW:
+        return view_json(f.value, kind)
     m = f.value
     return {"kind": kind, "xid": m.xid, "from_initiator": m.from_initiator,
             "root": None if m.root is None else m.root.hex(),

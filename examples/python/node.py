@@ -516,6 +516,60 @@ def merged(reg):
     return (summary, tuple(sorted(eps)), strength, min(targets) if targets else None)
 
 
+def resolved_view(regs):
+    """The resolved view and edges of a state (docs/MODEL.md, "The resolved view", "Edges",
+    "The resolved view, as a node exports it"), in the JSON form of the process protocol's
+    `view` op: patterns by ascending id, edges by ascending (a, b)."""
+    ids = sorted(regs)
+    content = {pid: merged(regs[pid]) for pid in ids}
+    # Survivors: follow the merged targets; a target the state does not hold (or none) ends
+    # the chain at a live pattern; a chain that meets itself ends at the smallest id of the
+    # cycle. Iterative: chains may be thousands of patterns long.
+    survivor = {}
+    for start in ids:
+        if start in survivor:
+            continue
+        path, on_path = [], {}
+        at = start
+        while True:
+            if at in survivor:
+                end = survivor[at]
+                break
+            if at in on_path:
+                end = min(path[on_path[at]:])
+                break
+            on_path[at] = len(path)
+            path.append(at)
+            target = content[at][3]
+            if target is None or target not in regs:
+                end = at
+                break
+            at = target
+        for pid in path:
+            survivor[pid] = end
+    patterns = []
+    for pid in ids:
+        s, eps, st, ab = content[pid]
+        patterns.append({"id": pid.hex(), "live": survivor[pid] == pid,
+                         "survivor": survivor[pid].hex(),
+                         "summary": s.decode("utf-8"), "episodes": list(eps), "strength": st,
+                         "absorbed_into": None if ab is None else ab.hex()})
+    # Edges: live patterns a < b sharing episodes, weighted by how many they share.
+    holders = {}
+    for pid in ids:
+        if survivor[pid] == pid:
+            for e in content[pid][1]:
+                holders.setdefault(e, []).append(pid)
+    weight = {}
+    for who in holders.values():
+        for x in range(len(who)):
+            for y in range(x + 1, len(who)):
+                pair = (who[x], who[y])
+                weight[pair] = weight.get(pair, 0) + 1
+    edges = [{"a": a.hex(), "b": b.hex(), "weight": w} for (a, b), w in sorted(weight.items())]
+    return {"patterns": patterns, "edges": edges}
+
+
 # ---------------------------------------------------------------------------
 # Messages (our own format; opaque to the suite)
 # ---------------------------------------------------------------------------
@@ -1141,7 +1195,7 @@ class Host:
         if op == "hello":
             return {"ok": True, "protocol": 1, "name": "python-docs-only",
                     "version": "examples/python/node.py 1 (stdlib only)",
-                    "capabilities": ["clone", "fingerprint"]}
+                    "capabilities": ["clone", "fingerprint", "view"]}
         h = req.get("node")
         if op == "init":
             try:
@@ -1195,6 +1249,8 @@ class Host:
             return {"ok": True}
         if op == "fingerprint":
             return {"ok": True, "bytes": node.fingerprint().hex()}
+        if op == "view":
+            return {"ok": True, "view": resolved_view(node.regs)}
         return {"ok": False, "error": "unknown op %r" % (op,)}
 
 

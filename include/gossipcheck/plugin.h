@@ -15,13 +15,15 @@
  *    that is what makes a counterexample replayable.
  *  - Pointers the suite passes are valid only during the call. Bytes the plug-in gives back go
  *    through a sink callback, which copies them before it returns.
- *  - Messages are opaque to the suite: a node may send any bytes to any member. Only the state
- *    export (export_state) must follow docs/WIRE_FORMAT.md (a frame of kind 3, "state").
+ *  - Messages are opaque to the suite: a node may send any bytes to any member. Only the
+ *    exports must follow docs/WIRE_FORMAT.md: the state (export_state, a frame of kind 3) and
+ *    the resolved view (view, a frame of kind 8; ABI version 2).
  *  - No call may block or take long: the suite's time limit per property covers them all.
  *
- * Versioning: GOSSIPCHECK_ABI_VERSION changes whenever this header changes in a way that is not
- * backwards compatible; a plug-in built against another version is refused ("could not run",
- * exit 2).
+ * Versioning: GOSSIPCHECK_ABI_VERSION changes whenever this header changes. Version 2 added
+ * view() at the end of gc_plugin; gossipcheck still loads a version-1 plug-in (whose table ends
+ * before view: it is never read) and certifies everything but its view, which its certificate
+ * says was not certified. Any other version is refused ("could not run", exit 2).
  */
 #ifndef GOSSIPCHECK_PLUGIN_H
 #define GOSSIPCHECK_PLUGIN_H
@@ -33,7 +35,9 @@
 extern "C" {
 #endif
 
-#define GOSSIPCHECK_ABI_VERSION 1u
+#define GOSSIPCHECK_ABI_VERSION 2u
+/* The oldest version gossipcheck still loads. */
+#define GOSSIPCHECK_ABI_VERSION_MIN 1u
 
 /* Optional capabilities, or-ed into gc_plugin.capabilities. */
 #define GC_CAP_CLONE 1u       /* clone() is set: exhaustive exploration can branch */
@@ -92,7 +96,11 @@ typedef struct gc_content {
 } gc_content;
 
 typedef struct gc_plugin {
-  uint32_t abi_version;         /* GOSSIPCHECK_ABI_VERSION */
+  uint32_t abi_version;         /* GOSSIPCHECK_ABI_VERSION. Build the table with designated
+                                   initializers (.view = ...): a positional table written for
+                                   version 1 and rebuilt against this header claims version 2
+                                   with no view, and is refused. A plug-in that stays at version
+                                   1 writes 1u here. */
   const char* name;             /* NUL-terminated, for the certificate */
   const char* version;
   uint32_t capabilities;        /* GC_CAP_* */
@@ -127,6 +135,12 @@ typedef struct gc_plugin {
    * random stream, exchanges, outbox): two nodes with equal fingerprints answer every call
    * alike (docs/PROTOCOL.md, "Copies and fingerprints"). */
   void (*fingerprint)(const gc_node* node, gc_bytes_sink sink, void* ctx);
+
+  /* ABI version 2 and later (mandatory there): the node's own resolved view and edges of its
+   * current state, as one view frame (docs/WIRE_FORMAT.md, kind 8; docs/MODEL.md, "The
+   * resolved view"), in one or more sink calls. Returns GC_OK, anything else when it cannot.
+   * The suite judges it against the view the model computes from the node's export. */
+  int32_t (*view)(const gc_node* node, gc_bytes_sink sink, void* ctx);
 } gc_plugin;
 
 /* The one symbol a plug-in exports. */

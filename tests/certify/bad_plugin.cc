@@ -3,6 +3,8 @@
 // BAD_ABI claims another ABI version, BAD_INIT refuses every node, BAD_ADDRESS sends every
 // message to an address that is no member of the cluster. Each must get its documented
 // verdict and exit code (docs/CERTIFY.md, "Verdicts and time limits") in bounded time.
+// BAD_ABI1 is not broken either: the reference built for ABI version 1 (a table that ends
+// before view): it must load, and its certificate must say the view was not certified.
 // BAD_DIGEST is not broken: its fingerprint is an 8-byte digest of the reference's, which
 // docs/CERTIFY.md allows; flood_memory_bounded must then say it cannot judge (not applicable).
 #include <csignal>
@@ -72,6 +74,9 @@ extern "C" __attribute__((visibility("default"))) const gc_plugin* gossipcheck_p
   table.receive = receive_hang;
 #elif defined(BAD_ABI)
   table.abi_version = GOSSIPCHECK_ABI_VERSION + 1;
+#elif defined(BAD_ABI1)
+  table.abi_version = 1;
+  table.view = nullptr;  // what a version-1 table would have there, if anything
 #elif defined(BAD_INIT)
   table.init = init_refuse;
 #elif defined(BAD_ADDRESS)

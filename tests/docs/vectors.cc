@@ -299,6 +299,31 @@ void add_message_vectors(std::vector<Vector>& out) {
                          encode_sync_message(walk)));
 }
 
+// Views (kind 8): what a node exports of its resolved view and edges.
+void add_view_vectors(std::vector<Vector>& out) {
+  // p1 {1, 2} and p2 {2, 3} live, sharing episode 2; p3 {1} absorbed into p1.
+  auto content = [](const std::string& summary, std::vector<EpisodeId> episodes, std::optional<std::uint64_t> into) {
+    Content c;
+    c.summary = summary;
+    c.episodes = std::move(episodes);
+    c.strength = 1;
+    if (into) c.absorbed_into = PatternId::from_u64(*into);
+    return c;
+  };
+  ResolvedView view;
+  view[PatternId::from_u64(1)] = ResolvedPattern{content("a", {1, 2}, std::nullopt), PatternId::from_u64(1), true};
+  view[PatternId::from_u64(2)] = ResolvedPattern{content("b", {2, 3}, std::nullopt), PatternId::from_u64(2), true};
+  view[PatternId::from_u64(3)] = ResolvedPattern{content("c", {1}, 1), PatternId::from_u64(1), false};
+  out.push_back(accepted("a view: two live patterns sharing one episode (an edge of weight 1), one absorbed",
+                         encode_view_frame(view, edges(view))));
+  out.push_back(accepted("the empty view", sealed(8, "00 00")));
+  const std::string live1 = kId1 + kId1 + kEmptyContent, live2 = kId2 + kId2 + kEmptyContent;
+  out.push_back(refusal("view: ids descending", sealed(8, "02" + live2 + live1 + "00"), "non-canonical"));
+  out.push_back(refusal("view: an edge whose first id is the larger", sealed(8, "02" + live1 + live2 + "01" + kId2 + kId1 + "01"), "non-canonical"));
+  out.push_back(refusal("view: an edge of weight 0", sealed(8, "02" + live1 + live2 + "01" + kId1 + kId2 + "00"), "non-canonical"));
+  out.push_back(refusal("view: an edge count past the bytes left (33 bytes each at least)", sealed(8, "00 02" + kId1 + kId2 + "01"), "truncated"));
+}
+
 void add_refusals(std::vector<Vector>& out) {
   const std::string regframe = kId1 + reg(kVersion);  // a register frame's payload (kind 2)
   out.push_back(accepted("the smallest register frame", sealed(2, regframe)));
@@ -310,8 +335,8 @@ void add_refusals(std::vector<Vector>& out) {
   flipped[5] ^= 1;
   out.push_back(refusal("checksum does not match", flipped, "checksum mismatch"));
   out.push_back(refusal("frame kind 0", raw_frame(0x67, 1, 0, regframe), "unknown tag"));
-  out.push_back(refusal("frame kind 8", raw_frame(0x67, 1, 8, regframe), "unknown tag"));
-  out.push_back(refusal("frame kind 8 with a wrong checksum (the kind is checked after it)", from_hex("670108" + regframe + "00000000"), "checksum mismatch"));
+  out.push_back(refusal("frame kind 9", raw_frame(0x67, 1, 9, regframe), "unknown tag"));
+  out.push_back(refusal("frame kind 9 with a wrong checksum (the kind is checked after it)", from_hex("670109" + regframe + "00000000"), "checksum mismatch"));
   out.push_back(refusal("a byte after the payload", sealed(2, regframe + "00"), "non-canonical"));
   out.push_back(refusal("payload ends inside the register", sealed(2, kId1 + "01 01 01 01 00 00"), "truncated"));
   // Varints.
@@ -402,6 +427,7 @@ std::vector<Vector> all_vectors() {
   add_tree_vectors(out);
   add_message_vectors(out);
   add_exchange_vectors(out);
+  add_view_vectors(out);
   add_refusals(out);
   return out;
 }

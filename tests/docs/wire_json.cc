@@ -1,5 +1,7 @@
 #include "tests/docs/wire_json.h"
 
+#include "certify/view_json.h"
+
 #include <string>
 
 #include "reference/bytes.h"
@@ -50,6 +52,7 @@ const char* kind_name(FrameKind kind) {
     case FrameKind::kHello: return "hello";
     case FrameKind::kReply: return "reply";
     case FrameKind::kWalk: return "walk";
+    case FrameKind::kView: return "view";
   }
   return "?";
 }
@@ -89,6 +92,14 @@ json frame_json(ByteView bytes, std::uint64_t cluster_seed) {
       auto d = decode_digest_frame(bytes);
       if (!d.is_ok()) return error_json(d.status());
       out["digest"] = d.value().hex();
+      return out;
+    }
+    case FrameKind::kView: {
+      auto v = decode_view_frame(bytes);
+      if (!v.is_ok()) return error_json(v.status());
+      json view = certify::view_to_json(v.value().view, v.value().edges);
+      out["patterns"] = view["patterns"];
+      out["edges"] = view["edges"];
       return out;
     }
     case FrameKind::kHello:

@@ -1,4 +1,5 @@
 #include "reference/codec.h"
+#include "reference/resolve.h"
 #include "reference/sync_message.h"
 
 #include <gtest/gtest.h>
@@ -27,6 +28,8 @@ Status::Code decode_code(const Bytes& frame) {
       return decode_state_frame(frame, testing::kSeed).status().code();
     case FrameKind::kDigest:
       return decode_digest_frame(frame).status().code();
+    case FrameKind::kView:
+      return decode_view_frame(frame).status().code();
     case FrameKind::kHello:
     case FrameKind::kReply:
     case FrameKind::kWalk:
@@ -50,6 +53,10 @@ Bytes reencode(const Bytes& frame) {
       return encode_state_frame(decode_state_frame(frame, testing::kSeed).value());
     case FrameKind::kDigest:
       return encode_digest_frame(decode_digest_frame(frame).value());
+    case FrameKind::kView: {
+      auto v = decode_view_frame(frame).value();
+      return encode_view_frame(v.view, v.edges);
+    }
     case FrameKind::kHello:
     case FrameKind::kReply:
     case FrameKind::kWalk:
@@ -81,6 +88,9 @@ std::vector<Bytes> sample_frames() {
   frames.push_back(encode_state_frame(merged));
   frames.push_back(encode_state_frame(State(testing::kSeed)));
   frames.push_back(encode_digest_frame(merged.root()));
+  const ResolvedView view = resolve(merged);
+  frames.push_back(encode_view_frame(view, edges(view)));
+  frames.push_back(encode_view_frame({}, {}));
   merged.for_each([&](const PatternId& id, const Register& reg) {
     if (frames.size() < 60) {
       frames.push_back(encode_register_frame(id, reg));

@@ -139,6 +139,9 @@ gc_node* shell_clone(const gc_node* n) {
   copy->inner = own(inner);
   return node_of(copy.release());
 }
+std::int32_t shell_view(const gc_node* n, gc_bytes_sink sink, void* ctx) {
+  return ref().view(shell(n)->inner.get(), sink, ctx);
+}
 void shell_fingerprint(const gc_node* n, gc_bytes_sink sink, void* ctx) {
   ref().fingerprint(shell(n)->inner.get(), sink, ctx);
 }
@@ -156,6 +159,7 @@ void shell_fingerprint(const gc_node* n, gc_bytes_sink sink, void* ctx) {
   table.export_state = shell_export_state;
   table.clone = shell_clone;
   table.fingerprint = shell_fingerprint;
+  table.view = shell_view;
 }
 
 // ---- helpers of several cheats ------------------------------------------------------------
